@@ -1,0 +1,258 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/netip"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"golang.org/x/time/rate"
+
+	"shoal/internal/bt"
+	"shoal/internal/peerconn"
+	"shoal/internal/tracker/client"
+	"shoal/internal/wire"
+)
+
+// Defaults for Config.
+const (
+	DefaultPort      = 6881
+	DefaultPortTries = 10
+	DefaultMaxConns  = 80
+)
+
+// Config configures a Session.
+type Config struct {
+	// Port is the first listening port tried; the next PortTries-1 ports
+	// are tried if it is taken. Zero means DefaultPort; -1 means any free
+	// port.
+	Port      int
+	PortTries int
+	// Bind is the address to listen on and dial from; the zero Addr means
+	// every address.
+	Bind netip.Addr
+	// MaxConns bounds the connections of each torrent.
+	MaxConns int
+	// UpLimit and DownLimit are in bytes per second for the whole
+	// session; zero means unlimited.
+	UpLimit, DownLimit int64
+	// PeerID is ours; the zero value means a fresh random one.
+	PeerID bt.PeerID
+	// Tracker announces; nil means a default client.
+	Tracker *client.Client
+	// HashWorkers bounds concurrent piece hashing; zero means one per CPU.
+	HashWorkers int
+	Logger      *slog.Logger
+}
+
+// Session is a set of torrents sharing one listening port, one peer id and
+// the rate limits.
+type Session struct {
+	cfg      Config
+	log      *slog.Logger
+	ln       net.Listener
+	port     int
+	hashSem  chan struct{}
+	up, down *rate.Limiter
+	dialer   net.Dialer
+	key      uint32
+
+	mu       sync.Mutex
+	torrents map[bt.InfoHash]*Torrent
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// New opens the listening socket and returns a running session.
+func New(cfg Config) (*Session, error) {
+	if cfg.Port == 0 {
+		cfg.Port = DefaultPort
+	}
+	if cfg.PortTries <= 0 {
+		cfg.PortTries = DefaultPortTries
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.HashWorkers <= 0 {
+		cfg.HashWorkers = runtime.NumCPU()
+	}
+	if cfg.PeerID == (bt.PeerID{}) {
+		cfg.PeerID = bt.NewPeerID()
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Tracker == nil {
+		cfg.Tracker = client.New(client.Config{Logger: log})
+	}
+	s := &Session{
+		cfg:      cfg,
+		log:      log,
+		hashSem:  make(chan struct{}, cfg.HashWorkers),
+		up:       newLimiter(cfg.UpLimit),
+		down:     newLimiter(cfg.DownLimit),
+		torrents: make(map[bt.InfoHash]*Torrent),
+		key:      mrand.Uint32(),
+	}
+	if cfg.Bind.IsValid() {
+		s.dialer.LocalAddr = &net.TCPAddr{IP: cfg.Bind.AsSlice()}
+	}
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	s.wg.Add(1)
+	go s.acceptLoop()
+	return s, nil
+}
+
+func newLimiter(bps int64) *rate.Limiter {
+	if bps <= 0 {
+		return nil
+	}
+	burst := int(max(bps/4, 4*wire.MaxRequestLen))
+	return rate.NewLimiter(rate.Limit(bps), burst)
+}
+
+func (s *Session) listen() error {
+	host := ""
+	if s.cfg.Bind.IsValid() {
+		host = s.cfg.Bind.String()
+	}
+	if s.cfg.Port < 0 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return fmt.Errorf("engine: listen: %w", err)
+		}
+		s.ln, s.port = ln, ln.Addr().(*net.TCPAddr).Port
+		return nil
+	}
+	var firstErr error
+	for p := s.cfg.Port; p < s.cfg.Port+s.cfg.PortTries && p <= 65535; p++ {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+		if err == nil {
+			s.ln, s.port = ln, p
+			return nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+	}
+	return fmt.Errorf("engine: no free port in %d-%d: %w (choose another with --port)", s.cfg.Port, s.cfg.Port+s.cfg.PortTries-1, firstErr)
+}
+
+// Port is the listening port.
+func (s *Session) Port() int { return s.port }
+
+// PeerID is our peer id.
+func (s *Session) PeerID() bt.PeerID { return s.cfg.PeerID }
+
+// Addr is the listening address.
+func (s *Session) Addr() net.Addr { return s.ln.Addr() }
+
+func (s *Session) acceptLoop() {
+	defer s.wg.Done()
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Warn("accept", "err", err)
+			continue
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handleIncoming(nc)
+		}()
+	}
+}
+
+func (s *Session) handleIncoming(nc net.Conn) {
+	var t *Torrent
+	ours, theirs, err := peerconn.Accept(nc, func(ih bt.InfoHash) (wire.Handshake, bool) {
+		s.mu.Lock()
+		t = s.torrents[ih]
+		s.mu.Unlock()
+		if t == nil || !t.accepting(nc.RemoteAddr()) {
+			return wire.Handshake{}, false
+		}
+		return t.handshake, true
+	})
+	if err != nil {
+		s.log.Debug("incoming handshake", "addr", nc.RemoteAddr(), "err", err)
+		nc.Close()
+		return
+	}
+	_ = ours
+	t.addConn(nc, theirs, false)
+}
+
+// Add starts a torrent in the session.
+func (s *Session) Add(spec TorrentSpec) (*Torrent, error) {
+	t, err := newTorrent(s, spec)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, errors.New("engine: session closed")
+	}
+	if _, dup := s.torrents[spec.InfoHash]; dup {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("engine: torrent %v already added", spec.InfoHash)
+	}
+	s.torrents[spec.InfoHash] = t
+	s.mu.Unlock()
+	t.start()
+	return t, nil
+}
+
+// Remove stops a torrent and announces that it stopped.
+func (s *Session) Remove(ctx context.Context, t *Torrent) {
+	s.mu.Lock()
+	delete(s.torrents, t.spec.InfoHash)
+	s.mu.Unlock()
+	t.stop(ctx)
+}
+
+// Close stops every torrent and the listener. ctx bounds the final
+// announces.
+func (s *Session) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	ts := make([]*Torrent, 0, len(s.torrents))
+	for _, t := range s.torrents {
+		ts = append(ts, t)
+	}
+	clear(s.torrents)
+	s.mu.Unlock()
+	err := s.ln.Close()
+	var wg sync.WaitGroup
+	for _, t := range ts {
+		wg.Go(func() { t.stop(ctx) })
+	}
+	wg.Wait()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Session) dial(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	return s.dialer.DialContext(ctx, "tcp", addr.String())
+}

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"net/netip"
+	"time"
+
+	"shoal/internal/swarm"
+)
+
+// PeerStats describes one connection for display.
+type PeerStats struct {
+	swarm.PeerStats
+	Addr     netip.AddrPort
+	Outgoing bool
+	Fast     bool
+}
+
+// TrackerStats describes the last announce.
+type TrackerStats struct {
+	URL      string
+	Err      error
+	Peers    int
+	Seeders  int
+	Leechers int
+	Last     time.Time
+	Next     time.Time
+}
+
+// Stats is a snapshot of a torrent for display.
+type Stats struct {
+	swarm.Stats
+	Name        string
+	TotalLength int64
+	Known       int // peer addresses known
+	Connected   int
+	Peers       []PeerStats
+	Tracker     TrackerStats
+	Err         error
+}
+
+// Stats returns a snapshot; withPeers includes each connection.
+func (t *Torrent) Stats(withPeers bool) Stats {
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := Stats{
+		Stats:       t.st.Stats(now, withPeers),
+		Name:        t.spec.Name,
+		TotalLength: t.spec.TotalLength,
+		Known:       len(t.cands),
+		Connected:   len(t.peers),
+		Tracker:     TrackerStats(t.tracker),
+		Err:         t.fatal,
+	}
+	for _, ps := range st.Stats.Peers {
+		p := t.peers[ps.Peer]
+		if p == nil {
+			continue
+		}
+		st.Peers = append(st.Peers, PeerStats{PeerStats: ps, Addr: p.addr, Outgoing: p.outgoing, Fast: p.fast})
+	}
+	st.Stats.Peers = nil
+	return st
+}

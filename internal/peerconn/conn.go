@@ -1,0 +1,285 @@
+package peerconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"shoal/internal/wire"
+)
+
+// Timeouts of an established connection.
+const (
+	// KeepaliveInterval is how long the writer stays silent before sending
+	// a keep-alive.
+	KeepaliveInterval = 90 * time.Second
+	// WriteTimeout bounds one socket write.
+	WriteTimeout = 2 * time.Minute
+)
+
+// DefaultMaxServe is the default bound on queued block requests of a peer.
+const DefaultMaxServe = 2048
+
+// maxBatch is the most blocks the writer reads into one socket write.
+const maxBatch = 16
+
+// ErrClosed is the error of a connection closed by us without a reason.
+var ErrClosed = errors.New("peerconn: closed")
+
+// BlockSource reads torrent data by global byte offset.
+type BlockSource interface {
+	ReadAt(p []byte, off int64) (int, error)
+}
+
+// Limiter delays the sending of n bytes; golang.org/x/time/rate's Limiter
+// satisfies it.
+type Limiter interface {
+	WaitN(ctx context.Context, n int) error
+}
+
+// Config configures the writer side of a connection.
+type Config struct {
+	// Source serves requested blocks.
+	Source BlockSource
+	// PieceLength maps (index, begin) to a byte offset.
+	PieceLength int64
+	// UpLimits are waited on, in order, before each block is sent.
+	UpLimits []Limiter
+	// MaxServe bounds the queue of requests we serve (default 2048).
+	MaxServe int
+	// OnSent is called from the writer goroutine with the number of block
+	// bytes in each socket write.
+	OnSent func(n int)
+}
+
+// Conn is an established peer connection after the handshake.
+type Conn struct {
+	nc  net.Conn
+	cfg Config
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wake   chan struct{}
+	done   chan struct{}
+
+	mu     sync.Mutex
+	ctrl   []byte
+	serve  []wire.Message
+	err    error
+	closed bool
+
+	sent atomic.Int64 // all bytes written
+}
+
+// New starts the writer of an established connection.
+func New(nc net.Conn, cfg Config) *Conn {
+	if cfg.MaxServe <= 0 {
+		cfg.MaxServe = DefaultMaxServe
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Conn{
+		nc:     nc,
+		cfg:    cfg,
+		ctx:    ctx,
+		cancel: cancel,
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+	}
+	go c.writeLoop()
+	return c
+}
+
+// NetConn returns the underlying connection, for reading.
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
+// RemoteAddr is the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// Sent is the number of bytes written so far.
+func (c *Conn) Sent() int64 { return c.sent.Load() }
+
+// Done is closed when the writer has stopped.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err is the reason the connection closed, once Done is closed.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+func (c *Conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Send queues a message without a block payload (any payload it has, such
+// as a bitfield, is copied).
+func (c *Conn) Send(m wire.Message) {
+	c.mu.Lock()
+	if !c.closed {
+		c.ctrl = m.AppendTo(c.ctrl)
+	}
+	c.mu.Unlock()
+	c.signal()
+}
+
+// Serve queues a request (m.Index, m.Begin, m.Length) to be answered with a
+// piece message. It returns false if the queue is full.
+func (c *Conn) Serve(m wire.Message) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return true
+	}
+	if len(c.serve) >= c.cfg.MaxServe {
+		return false
+	}
+	for _, q := range c.serve {
+		if q.Index == m.Index && q.Begin == m.Begin && q.Length == m.Length {
+			return true // a duplicate request is served once
+		}
+	}
+	c.serve = append(c.serve, wire.Message{ID: wire.Piece, Index: m.Index, Begin: m.Begin, Length: m.Length})
+	c.signal()
+	return true
+}
+
+// Unserve drops a queued request if it has not been sent yet.
+func (c *Conn) Unserve(index, begin, length uint32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, q := range c.serve {
+		if q.Index == index && q.Begin == begin && q.Length == length {
+			c.serve = append(c.serve[:i], c.serve[i+1:]...)
+			return
+		}
+	}
+}
+
+// UnserveAll drops every queued request and returns them appended to dst.
+func (c *Conn) UnserveAll(dst []wire.Message) []wire.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	dst = append(dst, c.serve...)
+	c.serve = c.serve[:0]
+	return dst
+}
+
+// Close closes the connection with a reason (nil means ErrClosed). Only
+// the first reason is kept.
+func (c *Conn) Close(reason error) {
+	if reason == nil {
+		reason = ErrClosed
+	}
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		c.err = reason
+		c.ctrl = nil
+		c.serve = nil
+	}
+	c.mu.Unlock()
+	c.cancel()
+	c.nc.Close()
+}
+
+func (c *Conn) writeLoop() {
+	defer close(c.done)
+	buf := make([]byte, 0, (maxBatch+1)*(16<<10+64))
+	batch := make([]wire.Message, 0, maxBatch)
+	idle := time.NewTimer(KeepaliveInterval)
+	defer idle.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-c.wake:
+		case <-idle.C:
+			c.mu.Lock()
+			c.ctrl = wire.AppendKeepalive(c.ctrl)
+			c.mu.Unlock()
+		}
+		for {
+			c.mu.Lock()
+			if c.closed {
+				c.mu.Unlock()
+				return
+			}
+			buf = append(buf[:0], c.ctrl...)
+			c.ctrl = c.ctrl[:0]
+			n := min(len(c.serve), maxBatch)
+			batch = append(batch[:0], c.serve[:n]...)
+			c.serve = c.serve[:copy(c.serve, c.serve[n:])]
+			c.mu.Unlock()
+			if len(buf) == 0 && len(batch) == 0 {
+				break
+			}
+			var err error
+			var blocks int
+			buf, blocks, err = c.appendBlocks(buf, batch)
+			if err == nil && len(buf) > 0 {
+				err = c.write(buf)
+			}
+			if err != nil {
+				c.Close(err)
+				return
+			}
+			if blocks > 0 && c.cfg.OnSent != nil {
+				c.cfg.OnSent(blocks)
+			}
+		}
+		idle.Reset(KeepaliveInterval)
+	}
+}
+
+// appendBlocks appends a piece message for each request, reading the
+// block from storage straight into buf.
+func (c *Conn) appendBlocks(buf []byte, batch []wire.Message) ([]byte, int, error) {
+	var total int
+	for _, m := range batch {
+		n := int(m.Length)
+		for _, l := range c.cfg.UpLimits {
+			if err := l.WaitN(c.ctx, n); err != nil {
+				return buf, total, fmt.Errorf("peerconn: upload limit: %w", err)
+			}
+		}
+		buf = wire.AppendPieceHeader(buf, m.Index, m.Begin, m.Length)
+		start := len(buf)
+		buf = grow(buf, n)
+		off := int64(m.Index)*c.cfg.PieceLength + int64(m.Begin)
+		if _, err := c.cfg.Source.ReadAt(buf[start:start+n], off); err != nil {
+			return buf, total, fmt.Errorf("peerconn: read block %d+%d: %w", m.Index, m.Begin, err)
+		}
+		total += n
+	}
+	return buf, total, nil
+}
+
+func (c *Conn) write(b []byte) error {
+	if err := c.nc.SetWriteDeadline(time.Now().Add(WriteTimeout)); err != nil {
+		return fmt.Errorf("peerconn: %w", err)
+	}
+	n, err := c.nc.Write(b)
+	c.sent.Add(int64(n))
+	if err != nil {
+		return fmt.Errorf("peerconn: write: %w", err)
+	}
+	return nil
+}
+
+// grow extends b by n bytes, reallocating if needed.
+func grow(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b[:len(b)+n]
+	}
+	nb := make([]byte, len(b)+n, 2*cap(b)+n)
+	copy(nb, b)
+	return nb
+}

@@ -1,0 +1,544 @@
+package swarm
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"shoal/internal/bitfield"
+	"shoal/internal/bt"
+	"shoal/internal/choker"
+	"shoal/internal/picker"
+	"shoal/internal/rate"
+	"shoal/internal/wire"
+)
+
+// ErrProtocol wraps every reason a peer is disconnected for breaking the protocol.
+var ErrProtocol = errors.New("swarm: protocol violation")
+
+// ErrBadData is the reason a peer is banned after sending pieces that failed their hash.
+var ErrBadData = errors.New("swarm: peer sent data that failed the hash check")
+
+// Defaults for Config.
+const (
+	DefaultSlots      = 4
+	DefaultMaxStrikes = 3
+	// DefaultPeerReqq is assumed for peers that do not announce reqq.
+	DefaultPeerReqq = 250
+	// MinQueue and MaxQueue bound the adaptive request queue per peer.
+	MinQueue = 32
+	MaxQueue = 1024
+	// SnubTimeout is how long an unchoking peer may leave our requests
+	// unanswered before its requests are given to others.
+	SnubTimeout = 60 * time.Second
+)
+
+// queueTime is how many seconds of a peer's measured rate we keep in flight.
+const queueTime = 0.5
+
+// Config describes one torrent to a State.
+type Config struct {
+	NumPieces   int
+	PieceLength int64
+	TotalLength int64
+	// Have holds the pieces already verified on disk; nil means none.
+	Have *bitfield.Bitfield
+	// Slots is the number of regular unchoke slots (default 4).
+	Slots int
+	// MaxStrikes is the number of strike points after which a peer that
+	// contributed to pieces failing their hash is banned (default 3). The
+	// sole contributor of a bad piece gets two points, a co-contributor one.
+	MaxStrikes int
+	// Port is our listening port, announced in the extension handshake.
+	Port int
+	// Reqq is how many requests we queue per peer, announced in the
+	// extension handshake.
+	Reqq int
+	// Rand drives every random choice; nil means a fixed seed.
+	Rand *rand.Rand
+}
+
+// PeerInfo is what the engine knows about a peer when it connects.
+type PeerInfo struct {
+	// Fast is true when both sides set the BEP 6 bit.
+	Fast bool
+	// Extended is true when both sides set the BEP 10 bit.
+	Extended bool
+}
+
+type peerState struct {
+	info   PeerInfo
+	joined time.Time
+	has    *bitfield.Bitfield
+	first  bool // no message handled yet: a bitfield is allowed
+
+	amChoking, amInterested     bool
+	peerChoking, peerInterested bool
+	snubbed                     bool
+
+	reqq      int // their request queue limit
+	depth     int // how many requests we keep outstanding
+	lastBlock time.Time
+	down, up  rate.Meter
+	strikes   int
+	client    string
+}
+
+// State is the protocol state of one torrent. It is not safe for concurrent
+// use: the engine serialises calls. The returned actions are valid until the
+// next call.
+type State struct {
+	cfg     Config
+	bounds  wire.Bounds
+	pk      *picker.Picker
+	ch      *choker.Choker
+	rnd     *rand.Rand
+	peers   map[Peer]*peerState
+	out     []Action
+	blocks  []picker.Block
+	ext     []byte
+	cpeers  []choker.Peer
+	seeding bool
+	down    rate.Meter
+	up      rate.Meter
+	wasted  int64
+}
+
+// New returns the state of a torrent with the pieces in cfg.Have verified.
+func New(cfg Config) (*State, error) {
+	if cfg.NumPieces <= 0 || cfg.PieceLength <= 0 || cfg.TotalLength <= 0 {
+		return nil, fmt.Errorf("swarm: invalid torrent geometry (%d pieces of %d, %d bytes)", cfg.NumPieces, cfg.PieceLength, cfg.TotalLength)
+	}
+	if cfg.Slots <= 0 {
+		cfg.Slots = DefaultSlots
+	}
+	if cfg.MaxStrikes <= 0 {
+		cfg.MaxStrikes = DefaultMaxStrikes
+	}
+	if cfg.Reqq <= 0 {
+		cfg.Reqq = 2048
+	}
+	rnd := cfg.Rand
+	if rnd == nil {
+		rnd = rand.New(rand.NewPCG(1, 2))
+	}
+	s := &State{
+		cfg:    cfg,
+		bounds: wire.Bounds{NumPieces: cfg.NumPieces, PieceLength: cfg.PieceLength, TotalLength: cfg.TotalLength},
+		pk:     picker.New(cfg.NumPieces, cfg.PieceLength, cfg.TotalLength, rnd),
+		ch:     choker.New(choker.Config{Slots: cfg.Slots}),
+		rnd:    rnd,
+		peers:  make(map[Peer]*peerState),
+	}
+	if cfg.Have != nil {
+		if cfg.Have.Len() != cfg.NumPieces {
+			return nil, fmt.Errorf("swarm: have bitfield of %d pieces, torrent has %d", cfg.Have.Len(), cfg.NumPieces)
+		}
+		for i := range cfg.NumPieces {
+			if cfg.Have.Has(i) {
+				s.pk.SetHave(i)
+			}
+		}
+	}
+	s.seeding = s.pk.Complete()
+	ext, err := wire.ExtHandshake{
+		M:    map[string]int{},
+		V:    "shoal " + bt.Version,
+		P:    cfg.Port,
+		Reqq: cfg.Reqq,
+	}.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("swarm: extension handshake: %w", err)
+	}
+	s.ext = ext
+	return s, nil
+}
+
+// Complete reports whether every piece is verified.
+func (s *State) Complete() bool { return s.pk.Complete() }
+
+// Left is the number of bytes not yet verified.
+func (s *State) Left() int64 { return s.pk.Left() }
+
+// Have reports whether piece i is verified.
+func (s *State) Have(i int) bool { return s.pk.Have(i) }
+
+func (s *State) emit(a Action) { s.out = append(s.out, a) }
+
+func (s *State) send(p Peer, m wire.Message) { s.emit(Action{Kind: Send, Peer: p, Msg: m}) }
+
+func (s *State) closePeer(p Peer, err error) {
+	s.emit(Action{Kind: Close, Peer: p, Err: err})
+}
+
+func (s *State) begin() { s.out = s.out[:0] }
+
+// AddPeer registers a connected peer after the handshake and returns the
+// opening messages: our pieces and our extension handshake.
+func (s *State) AddPeer(now time.Time, p Peer, info PeerInfo) []Action {
+	s.begin()
+	ps := &peerState{
+		info:        info,
+		joined:      now,
+		has:         bitfield.New(s.cfg.NumPieces),
+		first:       true,
+		amChoking:   true,
+		peerChoking: true,
+		reqq:        DefaultPeerReqq,
+		depth:       MinQueue,
+	}
+	s.peers[p] = ps
+	n := s.pk.HaveCount()
+	switch {
+	case info.Fast && n == 0:
+		s.send(p, wire.Message{ID: wire.HaveNone})
+	case info.Fast && n == s.cfg.NumPieces:
+		s.send(p, wire.Message{ID: wire.HaveAll})
+	case n > 0:
+		s.send(p, wire.Message{ID: wire.Bitfield, Payload: s.pk.Bitfield().Bytes()})
+	}
+	if info.Extended {
+		s.send(p, wire.Message{ID: wire.Extended, ExtID: 0, Payload: s.ext})
+	}
+	return s.out
+}
+
+// RemovePeer forgets a disconnected peer and gives its requests to others.
+func (s *State) RemovePeer(now time.Time, p Peer) []Action {
+	s.begin()
+	if _, ok := s.peers[p]; !ok {
+		return s.out
+	}
+	delete(s.peers, p)
+	s.pk.PeerGone(p)
+	s.rechoke(now)
+	s.fillAll(now)
+	return s.out
+}
+
+// Uploaded records n bytes of block data sent to p.
+func (s *State) Uploaded(now time.Time, p Peer, n int) {
+	s.up.Add(now, int64(n))
+	if ps, ok := s.peers[p]; ok {
+		ps.up.Add(now, int64(n))
+	}
+}
+
+// Handle processes one message from p. For a piece message that is wanted,
+// the actions include a Store of its payload, which the engine must carry
+// out before the next call.
+func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
+	s.begin()
+	ps, ok := s.peers[p]
+	if !ok {
+		return s.out
+	}
+	if m.Keepalive {
+		return s.out
+	}
+	if err := s.bounds.Check(m); err != nil {
+		s.closePeer(p, err)
+		return s.out
+	}
+	first := ps.first
+	ps.first = false
+	switch m.ID {
+	case wire.Choke:
+		ps.peerChoking = true
+		s.pk.Choked(p)
+		s.fillAll(now)
+	case wire.Unchoke:
+		if ps.peerChoking {
+			ps.peerChoking = false
+			ps.snubbed = false
+			ps.lastBlock = now
+			s.fill(now, p, ps)
+		}
+	case wire.Interested:
+		if !ps.peerInterested {
+			ps.peerInterested = true
+			s.rechoke(now)
+		}
+	case wire.NotInterested:
+		if ps.peerInterested {
+			ps.peerInterested = false
+			s.rechoke(now)
+		}
+	case wire.Have:
+		s.peerHave(now, p, ps, int(m.Index))
+	case wire.Bitfield:
+		if !first {
+			s.closePeer(p, fmt.Errorf("%w: bitfield after the first message", ErrProtocol))
+			return s.out
+		}
+		bf, err := bitfield.FromBytes(m.Payload, s.cfg.NumPieces)
+		if err != nil {
+			s.closePeer(p, fmt.Errorf("%w: %w", ErrProtocol, err))
+			return s.out
+		}
+		ps.has = bf
+		s.pk.PeerBitfield(p, bf)
+		s.peerHasChanged(now, p, ps)
+	case wire.HaveAll, wire.HaveNone:
+		if !ps.info.Fast || !first {
+			s.closePeer(p, fmt.Errorf("%w: unexpected %v", ErrProtocol, m.ID))
+			return s.out
+		}
+		if m.ID == wire.HaveAll {
+			ps.has.SetAll()
+			s.pk.PeerHaveAll(p)
+			s.peerHasChanged(now, p, ps)
+		}
+	case wire.Request:
+		s.request(p, ps, m)
+	case wire.Cancel:
+		s.emit(Action{Kind: Unserve, Peer: p, Msg: m})
+	case wire.Piece:
+		s.piece(now, p, ps, m)
+	case wire.Reject:
+		if !ps.info.Fast {
+			s.closePeer(p, fmt.Errorf("%w: reject without the fast extension", ErrProtocol))
+			return s.out
+		}
+		s.pk.Cancelled(p, picker.Block{Piece: int(m.Index), Begin: int(m.Begin), Length: int(m.Length)})
+	case wire.Extended:
+		if m.ExtID == 0 {
+			s.extHandshake(ps, m.Payload)
+		}
+	case wire.AllowedFast, wire.Suggest, wire.Port:
+		// Hints we do not act on: we request only from peers that unchoke
+		// us, pick by rarity, and run no DHT.
+	}
+	return s.out
+}
+
+func (s *State) extHandshake(ps *peerState, payload []byte) {
+	h, err := wire.ParseExtHandshake(payload)
+	if err != nil {
+		// A malformed handshake only costs the peer its extensions.
+		return
+	}
+	if h.Reqq > 0 {
+		ps.reqq = min(h.Reqq, MaxQueue)
+	}
+	if len(h.V) <= 64 {
+		ps.client = h.V
+	}
+}
+
+func (s *State) request(p Peer, ps *peerState, m wire.Message) {
+	if !s.pk.Have(int(m.Index)) {
+		if ps.info.Fast {
+			s.send(p, wire.Message{ID: wire.Reject, Index: m.Index, Begin: m.Begin, Length: m.Length})
+			return
+		}
+		s.closePeer(p, fmt.Errorf("%w: request for piece %d, which we do not have", ErrProtocol, m.Index))
+		return
+	}
+	if ps.amChoking {
+		if ps.info.Fast {
+			s.send(p, wire.Message{ID: wire.Reject, Index: m.Index, Begin: m.Begin, Length: m.Length})
+		}
+		return
+	}
+	s.emit(Action{Kind: Serve, Peer: p, Msg: m})
+}
+
+func (s *State) piece(now time.Time, p Peer, ps *peerState, m wire.Message) {
+	n := len(m.Payload)
+	b := picker.Block{Piece: int(m.Index), Begin: int(m.Begin), Length: n}
+	fresh, cancel, done := s.pk.Received(p, b)
+	if !fresh {
+		s.wasted += int64(n)
+		return
+	}
+	ps.lastBlock = now
+	ps.snubbed = false
+	ps.down.Add(now, int64(n))
+	s.down.Add(now, int64(n))
+	s.emit(Action{Kind: Store, Peer: p, Msg: wire.Message{ID: wire.Piece, Index: m.Index, Begin: m.Begin, Length: uint32(n)}})
+	for _, q := range cancel {
+		s.send(q, wire.Message{ID: wire.Cancel, Index: m.Index, Begin: m.Begin, Length: uint32(n)})
+	}
+	if done {
+		s.emit(Action{Kind: Hash, Msg: wire.Message{Index: m.Index}})
+	}
+	s.fill(now, p, ps)
+}
+
+func (s *State) peerHave(now time.Time, p Peer, ps *peerState, i int) {
+	if !ps.has.Set(i) {
+		return
+	}
+	s.pk.PeerHave(p, i)
+	if !ps.amInterested && !s.pk.Have(i) {
+		ps.amInterested = true
+		s.send(p, wire.Message{ID: wire.Interested})
+		s.fill(now, p, ps)
+	}
+	if s.seeding && ps.has.Full() {
+		s.closePeer(p, errors.New("swarm: both sides are seeders"))
+	}
+}
+
+func (s *State) peerHasChanged(now time.Time, p Peer, ps *peerState) {
+	if s.seeding && ps.has.Full() {
+		s.closePeer(p, errors.New("swarm: both sides are seeders"))
+		return
+	}
+	s.updateInterest(p, ps)
+	s.fill(now, p, ps)
+}
+
+func (s *State) updateInterest(p Peer, ps *peerState) {
+	want := !s.seeding && s.pk.Interesting(ps.has)
+	if want == ps.amInterested {
+		return
+	}
+	ps.amInterested = want
+	if want {
+		s.send(p, wire.Message{ID: wire.Interested})
+	} else {
+		s.send(p, wire.Message{ID: wire.NotInterested})
+	}
+}
+
+// fill tops up p's request queue.
+func (s *State) fill(now time.Time, p Peer, ps *peerState) {
+	if ps.peerChoking || !ps.amInterested || ps.snubbed || s.seeding {
+		return
+	}
+	want := min(ps.depth, ps.reqq) - s.pk.Outstanding(p)
+	if want <= 0 {
+		return
+	}
+	s.blocks = s.pk.Pick(p, want, s.blocks[:0])
+	if len(s.blocks) > 0 {
+		ps.lastBlockIfIdle(now, s.pk.Outstanding(p) == len(s.blocks))
+	}
+	for _, b := range s.blocks {
+		s.send(p, wire.Message{ID: wire.Request, Index: uint32(b.Piece), Begin: uint32(b.Begin), Length: uint32(b.Length)})
+	}
+}
+
+// lastBlockIfIdle restarts the snub clock when requests go out to a peer
+// that had none outstanding.
+func (ps *peerState) lastBlockIfIdle(now time.Time, wasIdle bool) {
+	if wasIdle {
+		ps.lastBlock = now
+	}
+}
+
+func (s *State) fillAll(now time.Time) {
+	for p, ps := range s.peers {
+		s.fill(now, p, ps)
+	}
+}
+
+// PieceHashed reports the hash check of a piece whose blocks were all
+// stored. A good piece must already be written to storage.
+func (s *State) PieceHashed(now time.Time, piece int, ok bool) []Action {
+	s.begin()
+	if !ok {
+		s.pieceFailed(now, piece)
+		return s.out
+	}
+	s.pk.Verified(piece)
+	for p, ps := range s.peers {
+		s.send(p, wire.Message{ID: wire.Have, Index: uint32(piece)})
+		if ps.amInterested && !s.pk.Interesting(ps.has) {
+			ps.amInterested = false
+			s.send(p, wire.Message{ID: wire.NotInterested})
+		}
+	}
+	if s.pk.Complete() && !s.seeding {
+		s.seeding = true
+		s.emit(Action{Kind: Completed})
+		for p, ps := range s.peers {
+			if ps.has.Full() {
+				s.closePeer(p, errors.New("swarm: both sides are seeders"))
+			}
+		}
+		s.rechoke(now)
+	}
+	return s.out
+}
+
+func (s *State) pieceFailed(now time.Time, piece int) {
+	contributors := s.pk.Failed(piece)
+	points := 1
+	if len(contributors) == 1 {
+		points = 2
+	}
+	for _, p := range contributors {
+		ps, ok := s.peers[p]
+		if !ok {
+			continue
+		}
+		ps.strikes += points
+		if ps.strikes >= s.cfg.MaxStrikes {
+			s.emit(Action{Kind: Ban, Peer: p, Err: fmt.Errorf("%w (piece %d, %d strike points)", ErrBadData, piece, ps.strikes)})
+		}
+	}
+	s.fillAll(now)
+}
+
+// Tick advances time: it rechokes, adapts request queues and takes
+// requests away from peers that stopped answering them. Call it about
+// once a second.
+func (s *State) Tick(now time.Time) []Action {
+	s.begin()
+	for p, ps := range s.peers {
+		r := ps.down.Rate(now)
+		ps.depth = max(MinQueue, min(MaxQueue, MinQueue+int(r*queueTime/bt.BlockSize)))
+		if !ps.peerChoking && !ps.snubbed && s.pk.Outstanding(p) > 0 && now.Sub(ps.lastBlock) > SnubTimeout {
+			ps.snubbed = true
+			s.pk.Choked(p)
+		}
+	}
+	s.rechoke(now)
+	s.fillAll(now)
+	return s.out
+}
+
+func (s *State) rechoke(now time.Time) {
+	s.cpeers = s.cpeers[:0]
+	for p, ps := range s.peers {
+		s.cpeers = append(s.cpeers, choker.Peer{
+			ID:          int(p),
+			Interested:  ps.peerInterested,
+			Choked:      ps.amChoking,
+			DownRate:    ps.down.Rate(now),
+			UpRate:      ps.up.Rate(now),
+			ConnectedAt: ps.joined,
+			Snubbed:     ps.snubbed,
+		})
+	}
+	// Map iteration order is random; sort for determinism.
+	sortChokerPeers(s.cpeers)
+	unchoke := s.ch.Rechoke(now, s.cpeers, s.seeding, s.rnd)
+	for _, cp := range s.cpeers {
+		p := Peer(cp.ID)
+		ps := s.peers[p]
+		want := contains(unchoke, cp.ID)
+		switch {
+		case want && ps.amChoking:
+			ps.amChoking = false
+			s.send(p, wire.Message{ID: wire.Unchoke})
+		case !want && !ps.amChoking:
+			ps.amChoking = true
+			s.send(p, wire.Message{ID: wire.Choke})
+			s.emit(Action{Kind: UnserveAll, Peer: p})
+		}
+	}
+}
+
+func contains(ids []int, id int) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}

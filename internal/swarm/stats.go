@@ -1,0 +1,86 @@
+package swarm
+
+import (
+	"slices"
+	"time"
+
+	"shoal/internal/choker"
+)
+
+// PeerStats is a snapshot of one peer for display.
+type PeerStats struct {
+	Peer           Peer
+	Client         string
+	Have           int // pieces the peer has
+	DownRate       float64
+	UpRate         float64
+	Downloaded     int64
+	Uploaded       int64
+	AmChoking      bool
+	AmInterested   bool
+	PeerChoking    bool
+	PeerInterested bool
+	Snubbed        bool
+	Outstanding    int
+}
+
+// Stats is a snapshot of the torrent for display.
+type Stats struct {
+	Pieces     int // verified
+	NumPieces  int
+	Left       int64
+	DownRate   float64
+	UpRate     float64
+	Downloaded int64 // block bytes accepted
+	Uploaded   int64
+	Wasted     int64 // block bytes received but not needed
+	Seeding    bool
+	Peers      []PeerStats
+}
+
+// Stats returns a snapshot. withPeers includes the per-peer list.
+func (s *State) Stats(now time.Time, withPeers bool) Stats {
+	st := Stats{
+		Pieces:     s.pk.HaveCount(),
+		NumPieces:  s.cfg.NumPieces,
+		Left:       s.pk.Left(),
+		DownRate:   s.down.Rate(now),
+		UpRate:     s.up.Rate(now),
+		Downloaded: s.down.Total(),
+		Uploaded:   s.up.Total(),
+		Wasted:     s.wasted,
+		Seeding:    s.seeding,
+	}
+	if !withPeers {
+		return st
+	}
+	for p, ps := range s.peers {
+		st.Peers = append(st.Peers, PeerStats{
+			Peer:           p,
+			Client:         ps.client,
+			Have:           ps.has.Count(),
+			DownRate:       ps.down.Rate(now),
+			UpRate:         ps.up.Rate(now),
+			Downloaded:     ps.down.Total(),
+			Uploaded:       ps.up.Total(),
+			AmChoking:      ps.amChoking,
+			AmInterested:   ps.amInterested,
+			PeerChoking:    ps.peerChoking,
+			PeerInterested: ps.peerInterested,
+			Snubbed:        ps.snubbed,
+			Outstanding:    s.pk.Outstanding(p),
+		})
+	}
+	slices.SortFunc(st.Peers, func(a, b PeerStats) int { return int(a.Peer) - int(b.Peer) })
+	return st
+}
+
+// NumPeers is the number of registered peers.
+func (s *State) NumPeers() int { return len(s.peers) }
+
+func sortChokerPeers(ps []choker.Peer) {
+	slices.SortFunc(ps, func(a, b choker.Peer) int { return a.ID - b.ID })
+}
+
+// PieceSize is the length of piece i.
+func (s *State) PieceSize(i int) int64 { return s.bounds.PieceSize(i) }

@@ -1,0 +1,18 @@
+// Package client announces to BitTorrent trackers and scrapes them.
+//
+// It speaks the HTTP(S) announce of BEP 3 with compact peer lists (BEP 23)
+// and IPv6 peer lists (BEP 7, "peers6"), the UDP tracker protocol of BEP 15
+// (with the URL data option of BEP 41), and scrape over both transports
+// (BEP 48 and BEP 15 action 2). Tiers implements the multitracker rules of
+// BEP 12: trackers are tried tier by tier and a tracker that answers moves
+// to the front of its tier.
+//
+// The decoders of tracker replies (ParseHTTPAnnounce, ParseHTTPScrape,
+// ParseUDPConnect, ParseUDPAnnounce, ParseUDPScrape, ParseUDPError) are pure
+// functions over untrusted bytes with hard size limits; the Client is the
+// thin network shell around them.
+//
+// Terms: an announce tells a tracker about this client and returns peers; a
+// scrape asks for swarm counts only. "Complete" counts seeders and
+// "Incomplete" counts leechers.
+package client

@@ -1,0 +1,27 @@
+package client
+
+import "time"
+
+// Hard limits on what a tracker may make this package hold.
+const (
+	maxBody         = 4 << 20 // bytes of an HTTP reply
+	maxPeers        = 2000    // peers kept from one reply
+	maxText         = 1024    // bytes of a failure reason or warning
+	maxTrackerID    = 256     // bytes of a tracker id; longer ids are dropped
+	maxScrapeHashes = 74      // info hashes in one UDP scrape (BEP 15)
+	maxInterval     = 24 * time.Hour
+	defaultInterval = 30 * time.Minute
+)
+
+// seconds converts a tracker's interval to a duration: values of zero or
+// less give def, large values are capped at maxInterval.
+func seconds(s int64, def time.Duration) time.Duration {
+	switch {
+	case s <= 0:
+		return def
+	case s >= int64(maxInterval/time.Second):
+		return maxInterval
+	default:
+		return time.Duration(s) * time.Second
+	}
+}
