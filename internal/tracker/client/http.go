@@ -25,22 +25,26 @@ func (c *Client) announceHTTP(ctx context.Context, u *url.URL, req Request) (Res
 }
 
 func (c *Client) scrapeHTTP(ctx context.Context, u *url.URL, hashes []bt.InfoHash) (map[bt.InfoHash]ScrapeResult, error) {
-	su, err := httpScrapeURL(u, hashes)
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.get(ctx, su)
-	if err != nil {
-		return nil, err
-	}
-	all, err := ParseHTTPScrape(body)
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[bt.InfoHash]ScrapeResult, len(hashes))
-	for _, h := range hashes {
-		if r, ok := all[h]; ok {
-			out[h] = r
+	for len(hashes) > 0 {
+		batch := hashes[:min(len(hashes), maxHTTPScrapeHashes)]
+		hashes = hashes[len(batch):]
+		su, err := httpScrapeURL(u, batch)
+		if err != nil {
+			return nil, err
+		}
+		body, err := c.get(ctx, su)
+		if err != nil {
+			return nil, err
+		}
+		all, err := ParseHTTPScrape(body)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range batch {
+			if r, ok := all[h]; ok {
+				out[h] = r
+			}
 		}
 	}
 	return out, nil

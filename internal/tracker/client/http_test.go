@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,6 +192,53 @@ func TestHTTPAnnounceErrors(t *testing.T) {
 				t.Errorf("error %q shows the passkey", err)
 			}
 		})
+	}
+}
+
+func TestHTTPSAnnounce(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(benc(t, map[string]any{"interval": 60, "peers": compact(false, "10.3.3.3:3")}))
+	}))
+	t.Cleanup(srv.Close)
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatal(srv.URL)
+	}
+	resp, err := New(Config{HTTPClient: srv.Client()}).Announce(t.Context(), srv.URL+"/announce", testRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := addrPorts("10.3.3.3:3"); !slices.Equal(resp.Peers, want) {
+		t.Errorf("peers %v, want %v", resp.Peers, want)
+	}
+}
+
+func TestHTTPScrapeBatches(t *testing.T) {
+	var mu sync.Mutex
+	var batches []int
+	srv := newTracker(t, func(w http.ResponseWriter, r *http.Request) {
+		q := rawQuery(t, r.URL.RawQuery)["info_hash"]
+		mu.Lock()
+		batches = append(batches, len(q))
+		mu.Unlock()
+		files := map[string]any{}
+		for _, h := range q {
+			files[h] = map[string]any{"complete": int(h[0])}
+		}
+		w.Write(benc(t, map[string]any{"files": files}))
+	})
+	hashes := make([]bt.InfoHash, maxHTTPScrapeHashes+1)
+	for i := range hashes {
+		hashes[i] = bt.InfoHash{byte(i), 1}
+	}
+	got, err := newHTTPClient(t).Scrape(t.Context(), srv.URL+"/announce", hashes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(hashes) || got[hashes[len(hashes)-1]].Complete != len(hashes)-1 {
+		t.Errorf("%d results: %v", len(got), got)
+	}
+	if !slices.Equal(batches, []int{maxHTTPScrapeHashes, 1}) {
+		t.Errorf("batches %v", batches)
 	}
 }
 

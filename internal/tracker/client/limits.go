@@ -9,6 +9,8 @@ const (
 	maxText         = 1024    // bytes of a failure reason or warning
 	maxTrackerID    = 256     // bytes of a tracker id; longer ids are dropped
 	maxScrapeHashes = 74      // info hashes in one UDP scrape (BEP 15)
+
+	maxHTTPScrapeHashes = 64 // info hashes in one HTTP scrape URL
 	maxInterval     = 24 * time.Hour
 	defaultInterval = 30 * time.Minute
 )

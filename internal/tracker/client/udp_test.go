@@ -344,6 +344,22 @@ func TestUDPContextEnds(t *testing.T) {
 	}
 }
 
+func TestUDPPortClosed(t *testing.T) {
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := conn.LocalAddr().String()
+	conn.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	// The ICMP port unreachable ends the announce before any timeout.
+	_, err = New(Config{UDPTimeout: time.Hour}).Announce(ctx, "udp://"+addr, testRequest())
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %v, want connection refused", err)
+	}
+}
+
 func TestUDPNoPort(t *testing.T) {
 	if _, err := New(Config{}).Announce(t.Context(), "udp://127.0.0.1/announce", Request{}); err == nil {
 		t.Error("announce without port succeeded")

@@ -1,0 +1,126 @@
+package registry
+
+import (
+	"net/netip"
+
+	"shoal/internal/bt"
+)
+
+// Restore adds a swarm loaded from a store. Peers replace entries on the same
+// endpoint; the completed count is raised to st.Completed if lower. Peers with
+// an unusable address are skipped. Restore does not mark anything changed.
+func (t *Table) Restore(st SwarmState) {
+	s := t.swarm(st.InfoHash)
+	if st.Completed > s.completed {
+		s.completed = st.Completed
+	}
+	for _, p := range st.Peers {
+		t.put(s, p)
+	}
+	t.dropIfIdle(st.InfoHash, s)
+}
+
+// Apply merges changes made elsewhere (another tracker process sharing the
+// store). It does not mark anything changed.
+func (t *Table) Apply(b Batch) {
+	for _, c := range b.Peers {
+		t.applyPeer(c)
+	}
+	for _, c := range b.Completed {
+		t.applyCompleted(c)
+	}
+}
+
+func (t *Table) applyPeer(c PeerChange) {
+	if c.Removed {
+		t.forget(c.InfoHash, c.Peer.Addr)
+		return
+	}
+	s := t.swarm(c.InfoHash)
+	t.put(s, c.Peer)
+	t.dropIfIdle(c.InfoHash, s)
+}
+
+func (t *Table) applyCompleted(c CompletedChange) {
+	if c.Delta == 0 {
+		return
+	}
+	t.swarm(c.InfoHash).completed += c.Delta
+}
+
+func (t *Table) swarm(h bt.InfoHash) *swarm {
+	s := t.swarms[h]
+	if s == nil {
+		s = &swarm{}
+		t.swarms[h] = s
+	}
+	return s
+}
+
+func (t *Table) put(s *swarm, p Peer) {
+	addr, ok := normalize(p.Addr)
+	if !ok {
+		return
+	}
+	e := entryOf(p, addr)
+	f := &s.fam[familyOf(addr)]
+	if i, found := f.lookup(e.ep); found {
+		e.left = f.peers[i].left // setLeft moves the slot if the role changes
+		f.peers[i] = e
+		f.setLeft(i, p.Left)
+		return
+	}
+	f.insert(e)
+	t.peers++
+}
+
+func (t *Table) forget(h bt.InfoHash, ap netip.AddrPort) {
+	addr, ok := normalize(ap)
+	if !ok {
+		return
+	}
+	s := t.swarms[h]
+	if s == nil {
+		return
+	}
+	f := &s.fam[familyOf(addr)]
+	if i, found := f.lookup(keyOf(addr)); found {
+		f.remove(i)
+		t.peers--
+	}
+	t.dropIfIdle(h, s)
+}
+
+// TakeChanges appends to b the current state of every entry changed since
+// the previous call, and the completed counts gained since then, and forgets
+// them. It does nothing unless the table tracks changes.
+func (t *Table) TakeChanges(b *Batch) {
+	if !t.track {
+		return
+	}
+	for k := range t.dirty {
+		c := PeerChange{InfoHash: k.hash}
+		s := t.swarms[k.hash]
+		if s == nil {
+			c.Removed = true
+			c.Peer.Addr = k.ep.addrPort()
+		} else {
+			f := &s.fam[0]
+			if !k.ep.is4() {
+				f = &s.fam[1]
+			}
+			if i, ok := f.lookup(k.ep); ok {
+				c.Peer = f.peers[i].peer()
+			} else {
+				c.Removed = true
+				c.Peer.Addr = k.ep.addrPort()
+			}
+		}
+		b.Peers = append(b.Peers, c)
+	}
+	clear(t.dirty)
+	for h, d := range t.completed {
+		b.Completed = append(b.Completed, CompletedChange{InfoHash: h, Delta: d})
+	}
+	clear(t.completed)
+}

@@ -1,0 +1,221 @@
+package registry
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"shoal/internal/bt"
+)
+
+// Config configures a Table or a Registry.
+type Config struct {
+	// PeerTTL is how long a peer stays listed without announcing.
+	// Zero means DefaultPeerTTL.
+	PeerTTL time.Duration
+
+	// TrackChanges makes the table remember what changed since the last
+	// TakeChanges, for a store.
+	TrackChanges bool
+}
+
+// DefaultPeerTTL is the peer lifetime used when Config.PeerTTL is zero:
+// two default announce intervals plus a minute.
+const DefaultPeerTTL = 61 * time.Minute
+
+type swarm struct {
+	fam       [2]family // IPv4, IPv6
+	completed uint64
+}
+
+func (s *swarm) counts() (seeders, leechers int) {
+	for i := range s.fam {
+		seeders += s.fam[i].seeders
+		leechers += s.fam[i].len() - s.fam[i].seeders
+	}
+	return seeders, leechers
+}
+
+func (s *swarm) empty() bool { return s.fam[0].len() == 0 && s.fam[1].len() == 0 }
+
+type dirtyKey struct {
+	hash bt.InfoHash
+	ep   endpointKey
+}
+
+// Table is one shard of swarm state. It is not safe for concurrent use.
+type Table struct {
+	ttl    time.Duration
+	rng    *rand.Rand
+	swarms map[bt.InfoHash]*swarm
+	peers  int
+
+	track     bool
+	dirty     map[dirtyKey]struct{}
+	completed map[bt.InfoHash]uint64
+}
+
+// NewTable returns an empty table that draws random peer selections from rng.
+func NewTable(cfg Config, rng *rand.Rand) *Table {
+	ttl := cfg.PeerTTL
+	if ttl <= 0 {
+		ttl = DefaultPeerTTL
+	}
+	t := &Table{
+		ttl:    ttl,
+		rng:    rng,
+		swarms: make(map[bt.InfoHash]*swarm),
+		track:  cfg.TrackChanges,
+	}
+	if t.track {
+		t.dirty = make(map[dirtyKey]struct{})
+		t.completed = make(map[bt.InfoHash]uint64)
+	}
+	return t
+}
+
+// Len returns the number of swarms and of peers in the table.
+func (t *Table) Len() (swarms, peers int) { return len(t.swarms), t.peers }
+
+func (t *Table) markDirty(h bt.InfoHash, k endpointKey) {
+	if t.track {
+		t.dirty[dirtyKey{h, k}] = struct{}{}
+	}
+}
+
+// Announce records one announce made at now and returns the peers to give
+// back. Peers in the result are appended to dst[:0].
+func (t *Table) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (AnnounceResult, error) {
+	res := AnnounceResult{Peers: dst[:0]}
+	addr, ok := normalize(p.Addr)
+	if !ok {
+		return res, ErrInvalidAddr
+	}
+	k := keyOf(addr)
+	s := t.swarms[p.InfoHash]
+	if s == nil {
+		if p.Event == EventStopped {
+			return res, nil
+		}
+		s = &swarm{}
+		t.swarms[p.InfoHash] = s
+	}
+	f := &s.fam[familyOf(addr)]
+	i, found := f.lookup(k)
+
+	if p.Event == EventStopped {
+		if found {
+			t.removeAt(p.InfoHash, f, i)
+		}
+		res.Seeders, res.Leechers = s.counts()
+		res.Completed = s.completed
+		t.dropIfIdle(p.InfoHash, s)
+		return res, nil
+	}
+
+	if found {
+		e := &f.peers[i]
+		if e.id != p.PeerID {
+			e.id = p.PeerID
+			e.counted = false
+		}
+		e.uploaded, e.downloaded = p.Uploaded, p.Downloaded
+		e.lastSeen = now.UnixNano()
+		i = f.setLeft(i, p.Left)
+	} else {
+		i = f.insert(entry{
+			id:         p.PeerID,
+			ep:         k,
+			lastSeen:   now.UnixNano(),
+			uploaded:   p.Uploaded,
+			downloaded: p.Downloaded,
+			left:       p.Left,
+		})
+		t.peers++
+	}
+	self := &f.peers[i]
+	if p.Event == EventCompleted && !self.counted {
+		self.counted = true
+		s.completed++
+		if t.track {
+			t.completed[p.InfoHash]++
+		}
+	}
+	t.markDirty(p.InfoHash, k)
+
+	lo := 0
+	if self.seeder() {
+		lo = f.seeders
+	}
+	res.Peers = f.sample(res.Peers, lo, i, self, p.NumWant, t.rng)
+	res.Seeders, res.Leechers = s.counts()
+	res.Completed = s.completed
+	return res, nil
+}
+
+func (t *Table) removeAt(h bt.InfoHash, f *family, i int) {
+	t.markDirty(h, f.peers[i].ep)
+	f.remove(i)
+	t.peers--
+}
+
+// dropIfIdle forgets a swarm that has neither peers nor history.
+func (t *Table) dropIfIdle(h bt.InfoHash, s *swarm) {
+	if s.empty() && s.completed == 0 {
+		delete(t.swarms, h)
+	}
+}
+
+// Scrape returns the counters of one swarm; an unknown swarm has all zeros.
+func (t *Table) Scrape(h bt.InfoHash) SwarmStats {
+	st := SwarmStats{InfoHash: h}
+	if s := t.swarms[h]; s != nil {
+		st.Seeders, st.Leechers = s.counts()
+		st.Completed = s.completed
+	}
+	return st
+}
+
+// Expire removes every peer whose last announce is at least the peer TTL
+// before now, and returns how many were removed.
+func (t *Table) Expire(now time.Time) int {
+	cutoff := now.Add(-t.ttl).UnixNano()
+	n := 0
+	for h, s := range t.swarms {
+		for fi := range s.fam {
+			f := &s.fam[fi]
+			for i := f.len() - 1; i >= 0; i-- {
+				if f.peers[i].lastSeen <= cutoff {
+					t.removeAt(h, f, i)
+					n++
+				}
+			}
+		}
+		t.dropIfIdle(h, s)
+	}
+	return n
+}
+
+// Stats appends the counters of every swarm to dst.
+func (t *Table) Stats(dst []SwarmStats) []SwarmStats {
+	for h, s := range t.swarms {
+		st := SwarmStats{InfoHash: h, Completed: s.completed}
+		st.Seeders, st.Leechers = s.counts()
+		dst = append(dst, st)
+	}
+	return dst
+}
+
+// Export appends a full copy of every swarm to dst.
+func (t *Table) Export(dst []SwarmState) []SwarmState {
+	for h, s := range t.swarms {
+		st := SwarmState{InfoHash: h, Completed: s.completed}
+		st.Peers = make([]Peer, 0, s.fam[0].len()+s.fam[1].len())
+		for fi := range s.fam {
+			for i := range s.fam[fi].peers {
+				st.Peers = append(st.Peers, s.fam[fi].peers[i].peer())
+			}
+		}
+		dst = append(dst, st)
+	}
+	return dst
+}

@@ -1,0 +1,118 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+
+	"shoal/internal/bt"
+	"shoal/internal/tracker/registry"
+)
+
+// udpWorker answers datagrams with its own buffers; one per reading
+// goroutine.
+type udpWorker struct {
+	s      *Server
+	out    []byte
+	peers  []registry.Endpoint
+	hashes []bt.InfoHash
+	stats  []registry.SwarmStats
+}
+
+func (s *Server) serveUDP(conn *net.UDPConn) {
+	w := &udpWorker{s: s, out: make([]byte, 0, maxUDPReplyV4)}
+	buf := make([]byte, maxUDPPacket+1)
+	for {
+		n, from, err := conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Debug("server: udp read", "err", err)
+			continue
+		}
+		if n > maxUDPPacket {
+			continue
+		}
+		reply := w.handle(s.cfg.Now(), from, buf[:n])
+		if len(reply) == 0 {
+			continue
+		}
+		if _, err := conn.WriteToUDPAddrPort(reply, from); err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Debug("server: udp write", "to", from, "err", err)
+		}
+	}
+}
+
+// handle answers one datagram from addr received at now; an empty reply
+// means none is sent. A reply to a source that did not present a valid
+// connection id is never longer than the request.
+func (w *udpWorker) handle(now time.Time, from netip.AddrPort, pkt []byte) []byte {
+	s := w.s
+	src := netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	req, err := parseUDPRequest(pkt)
+	if errors.Is(err, errUDPShort) {
+		return nil
+	}
+	verified := req.action != actionConnect && s.ids.valid(now, src, req.connID)
+	limit := len(pkt)
+	if verified {
+		limit = maxUDPReplyV6
+	}
+	if err != nil {
+		return appendUDPError(w.out[:0], req.txID, err.Error(), limit)
+	}
+	switch req.action {
+	case actionConnect:
+		return appendUDPConnectReply(w.out[:0], req.txID, s.ids.make(now, src))
+	case actionAnnounce, actionScrape:
+		if !verified {
+			return appendUDPError(w.out[:0], req.txID, "bad connection id", limit)
+		}
+	}
+	if req.action == actionScrape {
+		return w.scrape(req)
+	}
+	return w.announce(now, src, req)
+}
+
+func (w *udpWorker) announce(now time.Time, src netip.AddrPort, req udpRequest) []byte {
+	s := w.s
+	v6 := src.Addr().Is6()
+	maxPeers := (maxUDPReplyV4 - udpAnnounceHdrLen) / 6
+	if v6 {
+		maxPeers = (maxUDPReplyV6 - udpAnnounceHdrLen) / 18
+	}
+	res, err := s.reg.Announce(now, registry.AnnounceParams{
+		InfoHash:   req.infoHash,
+		PeerID:     req.peerID,
+		Addr:       netip.AddrPortFrom(src.Addr(), req.port),
+		Uploaded:   max(req.uploaded, 0),
+		Downloaded: max(req.downloaded, 0),
+		Left:       req.left,
+		Event:      req.event,
+		NumWant:    s.numWant(int(req.numWant), min(s.cfg.MaxNumWant, maxPeers)),
+	}, w.peers)
+	w.peers = res.Peers
+	if err != nil {
+		return appendUDPError(w.out[:0], req.txID, "invalid peer address", maxUDPReplyV6)
+	}
+	return appendUDPAnnounceReply(w.out[:0], req.txID, uint32(s.cfg.Interval/time.Second), &res, v6)
+}
+
+func (w *udpWorker) scrape(req udpRequest) []byte {
+	w.hashes = w.hashes[:0]
+	for b := req.hashes; len(b) >= 20; b = b[20:] {
+		w.hashes = append(w.hashes, bt.InfoHash(b[:20]))
+	}
+	w.stats = w.s.reg.Scrape(w.hashes, w.stats[:0])
+	out := appendUDPHeader(w.out[:0], actionScrape, req.txID)
+	for _, st := range w.stats {
+		out = appendUDPScrapeEntry(out, st)
+	}
+	return out
+}
