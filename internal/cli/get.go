@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"shoal/internal/bitfield"
+	"shoal/internal/engine"
+	"shoal/internal/metainfo"
+	"shoal/internal/storage"
+)
+
+const getUsage = `Usage: shoal get TORRENT [-o DIR] [flags]
+
+Downloads the torrent into DIR (default: the current folder), verifying
+every piece, and exits when the download is complete. Pieces already on
+disk are kept: run the same command again to resume an interrupted
+download. With --seed, keeps seeding until interrupted.
+
+Peers come from the torrent's trackers and from --peer.
+`
+
+const seedUsage = `Usage: shoal seed TORRENT --dir DIR [flags]
+
+Seeds a torrent whose data is already in DIR (the folder that holds the
+torrent's file or top folder). Pieces are checked on start; missing or
+damaged ones are downloaded from peers. Runs until interrupted.
+`
+
+// stateDir is where a download folder keeps shoal's resume state.
+const stateDir = ".shoal"
+
+func runGet(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet("get", e, getUsage)
+	var o netOptions
+	o.register(fs)
+	out := fs.String("o", ".", "download `folder`")
+	seed := fs.Bool("seed", false, "keep seeding after the download is complete")
+	pos, err := parseFlags(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	return transfer(ctx, e, &o, pos[0], *out, *seed)
+}
+
+func runSeed(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet("seed", e, seedUsage)
+	var o netOptions
+	o.register(fs)
+	dir := fs.String("dir", "", "`folder` that holds the torrent's data (required)")
+	pos, err := parseFlags(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usagef("--dir is required: the folder that holds the torrent's data")
+	}
+	if _, err := os.Stat(*dir); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	return transfer(ctx, e, &o, pos[0], *dir, true)
+}
+
+// transfer downloads (if needed) and optionally seeds a torrent file.
+func transfer(ctx context.Context, e env, o *netOptions, torrentPath, dir string, seed bool) error {
+	mi, err := loadTorrent(torrentPath)
+	if err != nil {
+		return err
+	}
+	log := o.logger(e.stderr)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("download folder: %w", err)
+	}
+	store, err := storage.Open(dir, layoutOf(mi), storage.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	resume, err := openResume(dir, log)
+	if err != nil {
+		return err
+	}
+	defer resume.Close()
+
+	have, err := startup(ctx, e, o, store, resume, mi)
+	if err != nil {
+		return err
+	}
+	s, err := o.session(log)
+	if err != nil {
+		return err
+	}
+	ih := mi.InfoHash
+	t, err := s.Add(engine.TorrentSpec{
+		InfoHash:    ih,
+		Name:        mi.Info.Name,
+		PieceLength: mi.Info.PieceLength,
+		TotalLength: mi.Info.TotalLength(),
+		Hashes:      mi.Info.Pieces,
+		Storage:     store,
+		Have:        have,
+		OnVerified:  func(p int) { resume.MarkVerified(ih, p) },
+		Trackers:    mi.Tiers(),
+		Peers:       o.peers,
+	})
+	if err != nil {
+		s.Close(context.Background())
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %s in %d pieces, listening on port %d\n", mi.Info.Name, formatBytes(mi.Info.TotalLength()), mi.Info.NumPieces(), s.Port())
+	if len(mi.Tiers()) == 0 && len(o.peers) == 0 {
+		fmt.Fprintln(e.stdout, "note: the torrent has no tracker and no --peer was given: waiting for peers to connect")
+	}
+	err = watch(ctx, e, o, t, seed)
+	closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.Close(closeCtx)
+	if err != nil {
+		return err
+	}
+	if err := t.Err(); err != nil {
+		return err
+	}
+	if err := finish(store, resume); err != nil {
+		return err
+	}
+	return nil
+}
+
+func openResume(dir string, log *slog.Logger) (*storage.Resume, error) {
+	sd := filepath.Join(dir, stateDir)
+	if err := os.MkdirAll(sd, 0o755); err != nil {
+		return nil, fmt.Errorf("resume state: %w", err)
+	}
+	r, err := storage.OpenResume(filepath.Join(sd, "resume.db"), storage.ResumeOptions{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// startup finds which pieces are already on disk and says so.
+func startup(ctx context.Context, e env, o *netOptions, store *storage.Store, resume *storage.Resume, mi *metainfo.MetaInfo) (*bitfield.Bitfield, error) {
+	n := mi.Info.NumPieces()
+	p := newProgress(e.stderr, o.quiet)
+	have, fast, err := storage.Startup(ctx, store, resume, mi.InfoHash, runtime.NumCPU(), func(done, total int) {
+		p.update(fmt.Sprintf("checking %d/%d pieces", done, total))
+	})
+	p.clear()
+	if err != nil {
+		return nil, err
+	}
+	how := "checked"
+	if fast {
+		how = "from resume state"
+	}
+	fmt.Fprintf(e.stdout, "resume: %d/%d pieces verified (%s)\n", have.Count(), n, how)
+	return have, nil
+}
+
+// watch shows progress until the torrent completes (and, when seeding,
+// until ctx ends).
+func watch(ctx context.Context, e env, o *netOptions, t *engine.Torrent, seed bool) error {
+	p := newProgress(e.stderr, o.quiet)
+	defer p.clear()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	start := time.Now()
+	startStats := t.Stats(false)
+	done := t.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			if seed && isClosed(t.Done()) {
+				return nil
+			}
+			return ctx.Err()
+		case <-done:
+			done = nil
+			p.clear()
+			st := t.Stats(false)
+			if got := st.Downloaded - startStats.Downloaded; got > 0 {
+				d := time.Since(start)
+				fmt.Fprintf(e.stdout, "complete: %s downloaded in %s (%s), verified\n", formatBytes(got), d.Round(10*time.Millisecond), formatRate(float64(got)/d.Seconds()))
+			} else {
+				fmt.Fprintln(e.stdout, "complete: all pieces verified")
+			}
+			if !seed {
+				return nil
+			}
+			fmt.Fprintln(e.stdout, "seeding; press Ctrl-C to stop")
+		case <-tick.C:
+			st := t.Stats(false)
+			if st.Err != nil {
+				return st.Err
+			}
+			p.update(progressLine(st))
+		}
+	}
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// finish creates empty files and records the final state.
+func finish(store *storage.Store, resume *storage.Resume) error {
+	if err := store.CreateEmpty(); err != nil {
+		return err
+	}
+	if err := resume.Flush(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func progressLine(st engine.Stats) string {
+	pct := 100 * float64(st.TotalLength-st.Left) / float64(st.TotalLength)
+	status := fmt.Sprintf("%5.1f%%  down %s  up %s  peers %d/%d", pct, formatRate(st.DownRate), formatRate(st.UpRate), st.Connected, st.Known)
+	if st.Seeding {
+		status = fmt.Sprintf("seeding  up %s  uploaded %s  peers %d", formatRate(st.UpRate), formatBytes(st.Uploaded), st.Connected)
+	} else if st.DownRate > 0 {
+		eta := time.Duration(float64(st.Left) / st.DownRate * float64(time.Second))
+		status += "  eta " + formatETA(eta)
+	}
+	if st.Tracker.Err != nil && st.Connected == 0 {
+		msg := st.Tracker.Err.Error()
+		if len(msg) > 70 {
+			msg = msg[:67] + "..."
+		}
+		status += "  tracker: " + msg
+	}
+	return status
+}
+
+func formatETA(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	default:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+}

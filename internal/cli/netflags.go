@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"shoal/internal/engine"
+	"shoal/internal/tracker/client"
+)
+
+// netOptions are the flags shared by every command that runs a peer.
+type netOptions struct {
+	port      int
+	bind      string
+	peers     peerFlags
+	maxConns  int
+	upLimit   sizeFlag
+	downLimit sizeFlag
+	quiet     bool
+	verbose   bool
+}
+
+func (o *netOptions) register(fs *flagSet) {
+	fs.IntVar(&o.port, "port", engine.DefaultPort, "TCP port to listen on for peers; the next free port is used if it is taken")
+	fs.StringVar(&o.bind, "bind", "", "IP address to listen on and connect from (default: all addresses)")
+	fs.Var(&o.peers, "peer", "connect to this peer `IP:PORT`, in addition to trackers (repeatable)")
+	fs.IntVar(&o.maxConns, "max-conns", engine.DefaultMaxConns, "maximum peer connections per torrent")
+	fs.Var(&o.upLimit, "up-limit", "upload limit in `bytes/s`, e.g. 512K or 10M (default: unlimited)")
+	fs.Var(&o.downLimit, "down-limit", "download limit in `bytes/s`, e.g. 512K or 10M (default: unlimited)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print no live progress line")
+	fs.BoolVar(&o.verbose, "verbose", false, "log connection-level events to stderr")
+}
+
+func (o *netOptions) logger(stderr io.Writer) *slog.Logger {
+	level := slog.LevelWarn
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// session starts a peer session from the flags.
+func (o *netOptions) session(log *slog.Logger) (*engine.Session, error) {
+	var bind netip.Addr
+	if o.bind != "" {
+		a, err := netip.ParseAddr(o.bind)
+		if err != nil {
+			return nil, usagef("invalid --bind address %q: want an IP address", o.bind)
+		}
+		bind = a
+	}
+	if o.port < 0 || o.port > 65535 {
+		return nil, usagef("invalid --port %d: want 1-65535, or 0 for any free port", o.port)
+	}
+	port := o.port
+	if port == 0 {
+		port = -1
+	}
+	tc := client.New(client.Config{HTTPClient: httpClient(bind), Logger: log})
+	s, err := engine.New(engine.Config{
+		Port:      port,
+		Bind:      bind,
+		MaxConns:  o.maxConns,
+		UpLimit:   int64(o.upLimit),
+		DownLimit: int64(o.downLimit),
+		Tracker:   tc,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w", err)
+	}
+	return s, nil
+}
+
+// httpClient is the tracker HTTP client; with a bind address, requests
+// leave from it so the tracker sees the address peers should use.
+func httpClient(bind netip.Addr) *http.Client {
+	d := &net.Dialer{Timeout: 15 * time.Second}
+	if bind.IsValid() {
+		d.LocalAddr = &net.TCPAddr{IP: bind.AsSlice()}
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		TLSHandshakeTimeout:   15 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
