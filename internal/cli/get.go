@@ -184,6 +184,10 @@ func watch(ctx context.Context, e env, o *netOptions, t *engine.Torrent, seed bo
 			done = nil
 			p.clear()
 			st := t.Stats(false)
+			if startStats.Seeding {
+				fmt.Fprintln(e.stdout, "seeding; press Ctrl-C to stop")
+				continue
+			}
 			if got := st.Downloaded - startStats.Downloaded; got > 0 {
 				d := time.Since(start)
 				fmt.Fprintf(e.stdout, "complete: %s downloaded in %s (%s), verified\n", formatBytes(got), d.Round(10*time.Millisecond), formatRate(float64(got)/d.Seconds()))
