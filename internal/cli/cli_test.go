@@ -157,4 +157,3 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
-
