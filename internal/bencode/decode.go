@@ -35,8 +35,7 @@ func (d *decodeState) value(v reflect.Value) error {
 			v.SetBytes(append(RawMessage(nil), d.data[start:d.pos]...))
 			return nil
 		}
-		ti := infoOf(t)
-		if ti.unmarshaler {
+		if mayHaveMethods(t) && infoOf(t).unmarshaler {
 			return d.unmarshaler(v)
 		}
 		switch v.Kind() {
@@ -57,7 +56,7 @@ func (d *decodeState) value(v reflect.Value) error {
 			v.Set(reflect.ValueOf(x))
 			return nil
 		}
-		return d.concrete(v, ti)
+		return d.concrete(v)
 	}
 	return errorAt(d.pos, "pointer chain of type %s too long", v.Type())
 }
@@ -74,7 +73,7 @@ func (d *decodeState) unmarshaler(v reflect.Value) error {
 	return nil
 }
 
-func (d *decodeState) concrete(v reflect.Value, ti *typeInfo) error {
+func (d *decodeState) concrete(v reflect.Value) error {
 	c, err := d.peek()
 	if err != nil {
 		return err
@@ -83,11 +82,11 @@ func (d *decodeState) concrete(v reflect.Value, ti *typeInfo) error {
 	case c == 'i':
 		return d.intInto(v)
 	case isDigit(c):
-		return d.stringInto(v, ti)
+		return d.stringInto(v)
 	case c == 'l':
 		return d.listInto(v)
 	case c == 'd':
-		return d.dictInto(v, ti)
+		return d.dictInto(v)
 	default:
 		return errorAt(d.pos, "invalid byte %q at start of value", c)
 	}
@@ -133,7 +132,7 @@ func (d *decodeState) intInto(v reflect.Value) error {
 	return nil
 }
 
-func (d *decodeState) stringInto(v reflect.Value, ti *typeInfo) error {
+func (d *decodeState) stringInto(v reflect.Value) error {
 	start := d.pos
 	switch {
 	case v.Kind() == reflect.String:
@@ -142,13 +141,13 @@ func (d *decodeState) stringInto(v reflect.Value, ti *typeInfo) error {
 			return err
 		}
 		v.SetString(string(b))
-	case v.Kind() == reflect.Slice && ti.isByteSequence:
+	case v.Kind() == reflect.Slice && isBytes(v.Type()):
 		b, err := d.readString()
 		if err != nil {
 			return err
 		}
 		v.SetBytes(append(make([]byte, 0, len(b)), b...))
-	case v.Kind() == reflect.Array && ti.isByteSequence:
+	case v.Kind() == reflect.Array && isBytes(v.Type()):
 		b, err := d.readString()
 		if err != nil {
 			return err
@@ -219,9 +218,10 @@ func (d *decodeState) listInto(v reflect.Value) error {
 	}
 }
 
-func (d *decodeState) dictInto(v reflect.Value, ti *typeInfo) error {
+func (d *decodeState) dictInto(v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.Struct:
+		ti := infoOf(v.Type())
 		if ti.fieldsErr != nil {
 			return &Error{Offset: d.pos, Err: ti.fieldsErr}
 		}

@@ -160,7 +160,7 @@ type sample struct {
 	Untagged string            `bencode:",omitempty"`
 	Raws     []RawMessage      `bencode:"raws,omitempty"`
 	Named    map[myKey]myValue `bencode:"named,omitempty"`
-	private  int
+	private  int               // unexported fields are ignored
 }
 
 type myKey string
@@ -186,6 +186,15 @@ func TestUnmarshalStruct(t *testing.T) {
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("got  %+v\nwant %+v", s, want)
+	}
+	s.private = 1
+	s.Skipped = "skipped"
+	out, err := Marshal(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "private") || strings.Contains(string(out), "kipped") {
+		t.Fatalf("Marshal wrote ignored fields: %q", out)
 	}
 }
 

@@ -143,16 +143,10 @@ func (e *encodeState) value(v reflect.Value) error {
 			return fmt.Errorf("bencode: cannot encode nil %s", t)
 		}
 	}
-	ti := infoOf(t)
-	if ti.marshaler || (ti.addrMarshaler && v.CanAddr()) {
-		if !ti.marshaler {
-			v = v.Addr()
+	if mayHaveMethods(t) {
+		if ti := infoOf(t); ti.marshaler || (ti.addrMarshaler && v.CanAddr()) {
+			return e.marshaler(v, ti.marshaler)
 		}
-		b, err := v.Interface().(Marshaler).MarshalBencode()
-		if err != nil {
-			return fmt.Errorf("bencode: %s: %w", t, err)
-		}
-		return e.raw(b, t.String())
 	}
 	switch k {
 	case reflect.Pointer:
@@ -175,7 +169,7 @@ func (e *encodeState) value(v reflect.Value) error {
 	case reflect.String:
 		e.buf = appendString(e.buf, v.String())
 	case reflect.Slice, reflect.Array:
-		if ti.isByteSequence {
+		if isBytes(t) {
 			e.byteSequence(v)
 			return nil
 		}
@@ -183,11 +177,25 @@ func (e *encodeState) value(v reflect.Value) error {
 	case reflect.Map:
 		return e.dictMap(v)
 	case reflect.Struct:
-		return e.dictStruct(v, ti)
+		return e.dictStruct(v, infoOf(t))
 	default:
 		return fmt.Errorf("bencode: unsupported type %s", t)
 	}
 	return nil
+}
+
+// marshaler encodes v with its MarshalBencode method, of v itself or,
+// when direct is false, of its address.
+func (e *encodeState) marshaler(v reflect.Value, direct bool) error {
+	t := v.Type()
+	if !direct {
+		v = v.Addr()
+	}
+	b, err := v.Interface().(Marshaler).MarshalBencode()
+	if err != nil {
+		return fmt.Errorf("bencode: %s: %w", t, err)
+	}
+	return e.raw(b, t.String())
 }
 
 func (e *encodeState) raw(b []byte, what string) error {

@@ -16,14 +16,12 @@ var (
 
 // typeInfo is what the codec needs to know about a Go type, computed once.
 type typeInfo struct {
-	marshaler      bool // the type itself implements Marshaler
-	addrMarshaler  bool // only its pointer implements Marshaler
-	unmarshaler    bool // its pointer implements Unmarshaler
-	fields         []field
-	byName         map[string]int // key -> index into fields
-	fieldsErr      error
-	isStruct       bool
-	isByteSequence bool // []byte-like slice or byte array
+	marshaler     bool // the type itself implements Marshaler
+	addrMarshaler bool // only its pointer implements Marshaler
+	unmarshaler   bool // its pointer implements Unmarshaler
+	fields        []field
+	byName        map[string]int // key -> index into fields
+	fieldsErr     error
 }
 
 // field is one encoded struct field.
@@ -35,6 +33,25 @@ type field struct {
 
 var typeCache sync.Map // reflect.Type -> *typeInfo
 
+// mayHaveMethods reports whether t can implement Marshaler or Unmarshaler.
+// Types without a name (int, string, []byte, map[string]any, ...) have no
+// methods unless they are structs, which may promote methods from embedded
+// fields, or pointers, whose element may have methods. This spares the type
+// cache lookup for the most common values.
+func mayHaveMethods(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Pointer, reflect.Interface:
+		return true
+	}
+	return t.PkgPath() != ""
+}
+
+// isBytes reports whether t is a slice or array of bytes.
+func isBytes(t reflect.Type) bool {
+	k := t.Kind()
+	return (k == reflect.Slice || k == reflect.Array) && t.Elem().Kind() == reflect.Uint8
+}
+
 func infoOf(t reflect.Type) *typeInfo {
 	if ti, ok := typeCache.Load(t); ok {
 		return ti.(*typeInfo)
@@ -45,11 +62,7 @@ func infoOf(t reflect.Type) *typeInfo {
 	}
 	ti.addrMarshaler = !ti.marshaler && t.Kind() != reflect.Interface &&
 		reflect.PointerTo(t).Implements(marshalerType)
-	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		ti.isByteSequence = t.Elem().Kind() == reflect.Uint8
-	case reflect.Struct:
-		ti.isStruct = true
+	if t.Kind() == reflect.Struct {
 		ti.fields, ti.byName, ti.fieldsErr = structFields(t)
 	}
 	actual, _ := typeCache.LoadOrStore(t, ti)

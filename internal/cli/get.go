@@ -72,6 +72,11 @@ func transfer(ctx context.Context, e env, o *netOptions, torrentPath, dir string
 	if err != nil {
 		return err
 	}
+	stopProfile, err := o.profile()
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	log := o.logger(e.stderr)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("download folder: %w", err)

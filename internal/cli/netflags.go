@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"shoal/internal/engine"
@@ -23,6 +25,7 @@ type netOptions struct {
 	downLimit sizeFlag
 	quiet     bool
 	verbose   bool
+	cpuprof   string
 }
 
 func (o *netOptions) register(fs *flagSet) {
@@ -34,6 +37,26 @@ func (o *netOptions) register(fs *flagSet) {
 	fs.Var(&o.downLimit, "down-limit", "download limit in `bytes/s`, e.g. 512K or 10M (default: unlimited)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no live progress line")
 	fs.BoolVar(&o.verbose, "verbose", false, "log connection-level events to stderr")
+	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile to `FILE` (for performance work)")
+}
+
+// profile starts the CPU profile if asked; the returned func stops it.
+func (o *netOptions) profile() (func(), error) {
+	if o.cpuprof == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(o.cpuprof)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func (o *netOptions) logger(stderr io.Writer) *slog.Logger {
@@ -61,7 +84,7 @@ func (o *netOptions) session(log *slog.Logger) (*engine.Session, error) {
 	if port == 0 {
 		port = -1
 	}
-	tc := client.New(client.Config{HTTPClient: httpClient(bind), Logger: log})
+	tc := client.New(client.Config{HTTPClient: httpClient(bind), Logger: log, LocalAddr: bind})
 	s, err := engine.New(engine.Config{
 		Port:      port,
 		Bind:      bind,

@@ -19,9 +19,9 @@ import (
 func TestAutoPieceLength(t *testing.T) {
 	const KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 	cases := []struct{ total, want int64 }{
-		{1, 16 * KiB},
-		{2000 * 16 * KiB, 16 * KiB},
-		{2000*16*KiB + 1, 32 * KiB},
+		{1, 64 * KiB},
+		{2000 * 64 * KiB, 64 * KiB},
+		{2000*64*KiB + 1, 128 * KiB},
 		{100 * MiB, 64 * KiB},
 		{700 * MiB, 512 * KiB},
 		{GiB, MiB},
@@ -38,8 +38,8 @@ func TestAutoPieceLength(t *testing.T) {
 	for total := int64(1); total < 1<<40; total = total*3 + 7 {
 		pl := AutoPieceLength(total)
 		n := numPieces(total, pl)
-		if checkPieceLength(pl) != nil || (n > targetPieces && pl != MaxPieceLength) ||
-			(pl > MinPieceLength && n <= targetPieces/2) {
+		if checkPieceLength(pl) != nil || (n > targetPieces && pl != maxAutoPieceLength) ||
+			(pl > minAutoPieceLength && n <= targetPieces/2) {
 			t.Errorf("AutoPieceLength(%d) = %d (%d pieces)", total, pl, n)
 		}
 	}
@@ -181,7 +181,7 @@ func TestCreateFolder(t *testing.T) {
 	for i := range paths {
 		paths[i] = filepath.Join(root, paths[i])
 	}
-	if m.Info.PieceLength != MinPieceLength || !reflect.DeepEqual(m.Info.Pieces, slowPieces(t, paths, MinPieceLength)) {
+	if m.Info.PieceLength != minAutoPieceLength || !reflect.DeepEqual(m.Info.Pieces, slowPieces(t, paths, minAutoPieceLength)) {
 		t.Fatal("piece hashes differ")
 	}
 	if !reflect.DeepEqual(m.AnnounceList, [][]string{{"http://a/announce"}, {"udp://b:1"}}) || m.Announce != "http://a/announce" {
@@ -189,6 +189,15 @@ func TestCreateFolder(t *testing.T) {
 	}
 	if m.CreationDate != 0 || m.Info.Private {
 		t.Fatal("unexpected optional fields")
+	}
+
+	t.Chdir(root)
+	m2, err := Create(t.Context(), ".", Options{Trackers: []string{"http://a/announce", "udp://b:1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.InfoHash != m.InfoHash {
+		t.Fatalf("Create(\".\") named %q", m2.Info.Name)
 	}
 }
 
@@ -274,7 +283,8 @@ func TestCreateErrors(t *testing.T) {
 		{"ctl", Options{}, "unsafe path"},
 		{"ok", Options{PieceLength: 1000}, "power of two"},
 		{"ok", Options{PieceLength: 8 << 10}, "power of two"},
-		{"ok", Options{PieceLength: 32 << 20}, "power of two"},
+		{"ok", Options{PieceLength: 128 << 20}, "power of two"},
+		{"ok", Options{PieceLength: 3 << 20}, "power of two"},
 	}
 	for _, tc := range cases {
 		_, err := Create(t.Context(), filepath.Join(dir, tc.path), tc.opt)

@@ -9,4 +9,8 @@
 // filepath.WalkDir); symbolic links, devices, sockets and pipes inside the
 // folder are skipped, so links are never followed. The path given to Create
 // itself is resolved even if it is a link.
+//
+// Hashing splits the pieces into batches of about 4 MiB that workers claim
+// in order; each worker reads whole pieces, which may span files, with
+// ReadAt into its own reused buffer of one piece length.
 package create

@@ -3,6 +3,7 @@ package create
 import (
 	"context"
 	"crypto/sha1"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -13,6 +14,10 @@ import (
 // batchBytes is roughly how much content a worker claims at a time. Workers
 // take consecutive batches, so the files are read close to sequentially.
 const batchBytes = 4 << 20
+
+// errChanged is wrapped when a file is shorter or longer than when it was
+// listed.
+var errChanged = errors.New("file changed while hashing")
 
 // hasher computes the piece hashes of content laid out as files.
 type hasher struct {

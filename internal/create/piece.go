@@ -7,31 +7,37 @@ import (
 )
 
 const (
-	// MinPieceLength and MaxPieceLength bound the automatic piece length and
-	// Options.PieceLength.
+	// MinPieceLength and MaxPieceLength bound Options.PieceLength.
 	MinPieceLength = 16 << 10
-	MaxPieceLength = 16 << 20
+	MaxPieceLength = 64 << 20
+
+	// minAutoPieceLength and maxAutoPieceLength bound the piece length
+	// AutoPieceLength picks. Below 64 KiB the per-piece costs (a have
+	// message to every peer, a hash job, a resume record) outweigh the
+	// finer grain.
+	minAutoPieceLength = 64 << 10
+	maxAutoPieceLength = 16 << 20
 
 	// targetPieces is the most pieces AutoPieceLength aims for.
 	targetPieces = 2000
 )
 
 // AutoPieceLength picks the piece length for content of total bytes: the
-// smallest power of two from 16 KiB up to 16 MiB that gives at most 2000
-// pieces. Content between 32 MiB and 32 GiB thus gets 1000 to 2000 pieces;
-// smaller content gets 16 KiB pieces and larger content 16 MiB pieces.
+// smallest power of two from 64 KiB up to 16 MiB that gives at most 2000
+// pieces. Content between 128 MiB and 32 GiB thus gets 1000 to 2000
+// pieces; smaller content gets 64 KiB pieces and larger content 16 MiB
+// pieces.
 //
 //	total            piece length   pieces
-//	up to 31.25 MiB  16 KiB         up to 2000
-//	100 MiB          64 KiB         1600
+//	up to 125 MiB    64 KiB         up to 2000
 //	700 MiB          512 KiB        1400
 //	1 GiB            1 MiB          1024
 //	4 GiB            4 MiB          1024
 //	10 GiB           8 MiB          1280
 //	100 GiB          16 MiB         6400
 func AutoPieceLength(total int64) int64 {
-	pl := int64(MinPieceLength)
-	for pl < MaxPieceLength && numPieces(total, pl) > targetPieces {
+	pl := int64(minAutoPieceLength)
+	for pl < maxAutoPieceLength && numPieces(total, pl) > targetPieces {
 		pl *= 2
 	}
 	return pl

@@ -1,7 +1,6 @@
 package create
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -91,5 +90,3 @@ func walk(root string) ([]diskFile, error) {
 	slices.SortFunc(files, func(a, b diskFile) int { return slices.Compare(a.elems, b.elems) })
 	return files, nil
 }
-
-var errChanged = errors.New("file changed while hashing")

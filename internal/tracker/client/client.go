@@ -39,6 +39,10 @@ type Config struct {
 	// Rand draws UDP transaction ids; nil means a randomly seeded source.
 	// The Client serialises its use.
 	Rand *rand.Rand
+	// LocalAddr, when valid, is the source address of UDP announces, so
+	// the tracker sees the address peers should use. HTTP announces take
+	// theirs from HTTPClient.
+	LocalAddr netip.Addr
 }
 
 // Client announces to and scrapes trackers. It is safe for concurrent use.
@@ -48,6 +52,7 @@ type Client struct {
 	userAgent  string
 	udpTimeout time.Duration
 	udpRetries int
+	localAddr  netip.Addr
 	now        func() time.Time
 
 	mu    sync.Mutex
@@ -63,6 +68,7 @@ func New(cfg Config) *Client {
 		userAgent:  cfg.UserAgent,
 		udpTimeout: cfg.UDPTimeout,
 		udpRetries: cfg.UDPMaxRetries,
+		localAddr:  cfg.LocalAddr,
 		now:        cfg.Now,
 		rnd:        cfg.Rand,
 		conns:      make(map[netip.AddrPort]udpConnID),

@@ -2,10 +2,10 @@
 //
 // It speaks the HTTP(S) announce of BEP 3 with compact peer lists (BEP 23)
 // and IPv6 peer lists (BEP 7, "peers6"), the UDP tracker protocol of BEP 15
-// (with the URL data option of BEP 41), and scrape over both transports
-// (BEP 48 and BEP 15 action 2). Tiers implements the multitracker rules of
-// BEP 12: trackers are tried tier by tier and a tracker that answers moves
-// to the front of its tier.
+// (with the URL data option of BEP 41), the "external ip" key of BEP 24,
+// and scrape over both transports (BEP 48 and BEP 15 action 2). Tiers
+// implements the multitracker rules of BEP 12: trackers are tried tier by
+// tier and a tracker that answers moves to the front of its tier.
 //
 // The decoders of tracker replies (ParseHTTPAnnounce, ParseHTTPScrape,
 // ParseUDPConnect, ParseUDPAnnounce, ParseUDPScrape, ParseUDPError) are pure

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
 )
 
 // checkResponse checks what every parsed announce must satisfy.

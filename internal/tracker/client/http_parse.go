@@ -9,9 +9,6 @@ import (
 	"shoal/internal/bt"
 )
 
-// maxScrapeFiles bounds the entries of an HTTP scrape reply.
-const maxScrapeFiles = 10000
-
 // httpAnnounceReply is an HTTP announce reply. Every field is kept raw so
 // that an optional field of the wrong type is ignored instead of failing
 // the whole announce, as other clients do.

@@ -127,4 +127,5 @@ var (
 	ErrScrapeUnsupported = errors.New("tracker: scrape not supported by this announce URL")
 	ErrBodyTooLarge      = errors.New("tracker: response body too large")
 	ErrMalformed         = errors.New("tracker: malformed response")
+	ErrNoReply           = errors.New("tracker: udp: no reply") // every UDP attempt timed out
 )

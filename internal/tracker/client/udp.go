@@ -22,9 +22,6 @@ type udpConnID struct {
 	at time.Time
 }
 
-// errUDPTimeout marks an attempt that got no reply in time.
-var errUDPTimeout = errors.New("tracker: udp: no reply")
-
 // udpSession is one socket connected to one UDP tracker.
 type udpSession struct {
 	c    *Client
@@ -110,6 +107,9 @@ func (c *Client) dialUDP(ctx context.Context, u *url.URL) (*udpSession, error) {
 		return nil, fmt.Errorf("tracker: udp: %s: no port", name)
 	}
 	var d net.Dialer
+	if c.localAddr.IsValid() {
+		d.LocalAddr = &net.UDPAddr{IP: c.localAddr.AsSlice()}
+	}
 	nc, err := d.DialContext(ctx, "udp", u.Host)
 	if err != nil {
 		return nil, fmt.Errorf("tracker: udp: %w", err)
@@ -143,7 +143,7 @@ func (s *udpSession) exchange(ctx context.Context, want uint32,
 			tid := c.tid()
 			s.out = appendUDPConnect(s.out[:0], tid)
 			pkt, err := s.roundTrip(ctx, s.out, tid, actionConnect, timeout)
-			if errors.Is(err, errUDPTimeout) {
+			if errors.Is(err, ErrNoReply) {
 				c.log.Debug("tracker: udp connect timed out", "tracker", s.name, "attempt", n)
 				continue
 			}
@@ -160,7 +160,7 @@ func (s *udpSession) exchange(ctx context.Context, want uint32,
 		pkt, err := s.roundTrip(ctx, s.out, tid, want, timeout)
 		if err != nil {
 			c.dropConnID(s.addr, connID)
-			if errors.Is(err, errUDPTimeout) {
+			if errors.Is(err, ErrNoReply) {
 				c.log.Debug("tracker: udp request timed out", "tracker", s.name, "attempt", n)
 				continue
 			}
@@ -168,7 +168,7 @@ func (s *udpSession) exchange(ctx context.Context, want uint32,
 		}
 		return parse(pkt)
 	}
-	return fmt.Errorf("tracker: udp: no reply after %d attempts: %w", c.udpRetries+1, errUDPTimeout)
+	return fmt.Errorf("%w after %d attempts", ErrNoReply, c.udpRetries+1)
 }
 
 // roundTrip sends req and waits up to timeout for a reply carrying tid
@@ -204,7 +204,7 @@ func (s *udpSession) roundTrip(ctx context.Context, req []byte, tid, want uint32
 					// ctx may not have noticed its deadline yet.
 					return nil, fmt.Errorf("tracker: udp: %w", context.DeadlineExceeded)
 				}
-				return nil, errUDPTimeout
+				return nil, ErrNoReply
 			}
 			return nil, fmt.Errorf("tracker: udp: %w", err)
 		}

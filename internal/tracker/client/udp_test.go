@@ -313,7 +313,7 @@ func TestUDPNoReply(t *testing.T) {
 	c := New(Config{UDPTimeout: 10 * time.Millisecond, UDPMaxRetries: 2})
 	start := time.Now()
 	_, err := c.Announce(t.Context(), f.url(), testRequest())
-	if !errors.Is(err, errUDPTimeout) {
+	if !errors.Is(err, ErrNoReply) {
 		t.Fatalf("error %v, want timeout", err)
 	}
 	// 10 + 20 + 40 ms of waiting.
