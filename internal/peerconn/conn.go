@@ -141,11 +141,6 @@ func (c *Conn) Serve(m wire.Message) bool {
 	if len(c.serve) >= c.cfg.MaxServe {
 		return false
 	}
-	for _, q := range c.serve {
-		if q.Index == m.Index && q.Begin == m.Begin && q.Length == m.Length {
-			return true // a duplicate request is served once
-		}
-	}
 	c.serve = append(c.serve, wire.Message{ID: wire.Piece, Index: m.Index, Begin: m.Begin, Length: m.Length})
 	c.signal()
 	return true

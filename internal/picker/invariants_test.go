@@ -7,6 +7,14 @@ import (
 
 // check verifies every internal invariant against a slow recomputation.
 func (pk *Picker) check() error {
+	if len(pk.list) != len(pk.peers) {
+		return fmt.Errorf("list %d, map %d", len(pk.list), len(pk.peers))
+	}
+	for k, ps := range pk.list {
+		if ps.listPos != k {
+			return fmt.Errorf("list position %d holds %d", k, ps.listPos)
+		}
+	}
 	// Availability.
 	avail := make([]int32, pk.numPieces)
 	seeds := 0

@@ -13,6 +13,7 @@ type peerState struct {
 	count       int    // members of has
 	lacks       int    // members of has that we do not have
 	outstanding int
+	listPos     int // index in Picker.list
 	// reqs lists the peer's outstanding requests. Entries go stale when the
 	// block arrives or its piece is verified, failed or abandoned; they are
 	// filtered lazily (see compact) so that a delivery costs no search.
@@ -30,8 +31,9 @@ func (ps *peerState) hasPiece(i int) bool { return ps.seed || ps.has.has(i) }
 func (pk *Picker) peer(p Peer) *peerState {
 	ps := pk.peers[p]
 	if ps == nil {
-		ps = &peerState{has: newBitset(pk.numPieces)}
+		ps = &peerState{has: newBitset(pk.numPieces), listPos: len(pk.list)}
 		pk.peers[p] = ps
+		pk.list = append(pk.list, ps)
 	}
 	return ps
 }
@@ -101,6 +103,12 @@ func (pk *Picker) PeerGone(p Peer) {
 	pk.releaseAll(p, ps)
 	pk.forgetHaves(ps)
 	delete(pk.peers, p)
+	last := len(pk.list) - 1
+	moved := pk.list[last]
+	pk.list[ps.listPos] = moved
+	moved.listPos = ps.listPos
+	pk.list[last] = nil
+	pk.list = pk.list[:last]
 }
 
 // PeerInteresting reports whether p has a piece we lack.

@@ -57,6 +57,7 @@ type Picker struct {
 	want  availIndex // wanted pieces by availability
 
 	peers map[Peer]*peerState
+	list  []*peerState // the same peers, for fast iteration
 
 	partials    []*partial // every partial piece
 	pidx        []int32    // piece -> index in partials, or -1
@@ -215,7 +216,7 @@ func (pk *Picker) Verified(i int) {
 	pk.haveWire.Set(i)
 	pk.haveCount++
 	pk.left -= pk.PieceLength(i)
-	for _, ps := range pk.peers {
+	for _, ps := range pk.list {
 		if !ps.seed && ps.has.has(i) {
 			ps.lacks--
 		}
@@ -237,7 +238,7 @@ func (pk *Picker) Failed(i int) []Peer {
 		pk.haveWire.Clear(i)
 		pk.haveCount--
 		pk.left += pk.PieceLength(i)
-		for _, ps := range pk.peers {
+		for _, ps := range pk.list {
 			if !ps.seed && ps.has.has(i) {
 				ps.lacks++
 			}

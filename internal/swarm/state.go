@@ -26,9 +26,11 @@ const (
 	DefaultMaxStrikes = 3
 	// DefaultPeerReqq is assumed for peers that do not announce reqq.
 	DefaultPeerReqq = 250
-	// MinQueue and MaxQueue bound the adaptive request queue per peer.
-	MinQueue = 32
-	MaxQueue = 1024
+	// MinQueue and MaxQueue bound the adaptive request queue per peer;
+	// StartQueue is its depth before the peer's rate is known.
+	MinQueue   = 32
+	StartQueue = 128
+	MaxQueue   = 1024
 	// SnubTimeout is how long an unchoking peer may leave our requests
 	// unanswered before its requests are given to others.
 	SnubTimeout = 60 * time.Second
@@ -186,7 +188,7 @@ func (s *State) AddPeer(now time.Time, p Peer, info PeerInfo) []Action {
 		amChoking:   true,
 		peerChoking: true,
 		reqq:        DefaultPeerReqq,
-		depth:       MinQueue,
+		depth:       StartQueue,
 	}
 	s.peers[p] = ps
 	n := s.pk.HaveCount()
@@ -409,13 +411,16 @@ func (s *State) fill(now time.Time, p Peer, ps *peerState) {
 	if ps.peerChoking || !ps.amInterested || ps.snubbed || s.seeding {
 		return
 	}
-	want := min(ps.depth, ps.reqq) - s.pk.Outstanding(p)
-	if want <= 0 {
+	depth := min(ps.depth, ps.reqq)
+	out := s.pk.Outstanding(p)
+	want := depth - out
+	// Top up in batches: one socket write carries many requests.
+	if want <= 0 || (out > 0 && want < max(1, depth/8)) {
 		return
 	}
 	s.blocks = s.pk.Pick(p, want, s.blocks[:0])
 	if len(s.blocks) > 0 {
-		ps.lastBlockIfIdle(now, s.pk.Outstanding(p) == len(s.blocks))
+		ps.lastBlockIfIdle(now, out == 0)
 	}
 	for _, b := range s.blocks {
 		s.send(p, wire.Message{ID: wire.Request, Index: uint32(b.Piece), Begin: uint32(b.Begin), Length: uint32(b.Length)})
