@@ -20,27 +20,32 @@ const connIDPeriod = time.Minute
 // source address, port and period, cut to 8 bytes. They cannot be made
 // without the secret and are only good for the address they were sent to.
 type connIDs struct {
-	macs sync.Pool
+	macs sync.Pool // *macState
+}
+
+// macState is a keyed HMAC with buffers that do not escape per call.
+type macState struct {
+	mac hash.Hash
+	msg [16 + 2 + 8]byte
+	sum [sha256.Size]byte
 }
 
 func newConnIDs(secret []byte) *connIDs {
 	key := append([]byte(nil), secret...)
-	return &connIDs{macs: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+	return &connIDs{macs: sync.Pool{New: func() any { return &macState{mac: hmac.New(sha256.New, key)} }}}
 }
 
 func (c *connIDs) sum(addr netip.AddrPort, period int64) [8]byte {
-	var msg [16 + 2 + 8]byte
+	m := c.macs.Get().(*macState)
 	ip := addr.Addr().Unmap().As16()
-	copy(msg[:16], ip[:])
-	binary.BigEndian.PutUint16(msg[16:], addr.Port())
-	binary.BigEndian.PutUint64(msg[18:], uint64(period))
-	m := c.macs.Get().(hash.Hash)
-	m.Reset()
-	m.Write(msg[:])
-	var full [sha256.Size]byte
-	m.Sum(full[:0])
+	copy(m.msg[:16], ip[:])
+	binary.BigEndian.PutUint16(m.msg[16:], addr.Port())
+	binary.BigEndian.PutUint64(m.msg[18:], uint64(period))
+	m.mac.Reset()
+	m.mac.Write(m.msg[:])
+	out := [8]byte(m.mac.Sum(m.sum[:0])[:8])
 	c.macs.Put(m)
-	return [8]byte(full[:8])
+	return out
 }
 
 func period(now time.Time) int64 { return now.Unix() / int64(connIDPeriod/time.Second) }

@@ -7,7 +7,8 @@
 //   - BEP 3 announce at /announce: info_hash, peer_id, port, uploaded,
 //     downloaded, left, event, numwant, compact, no_peer_id, key, trackerid;
 //     replies carry interval, min interval, complete, incomplete, downloaded
-//     and tracker id.
+//     and tracker id. key and trackerid are accepted and ignored: a peer is
+//     identified by its endpoint (see package registry).
 //   - BEP 23 compact peer lists (the default unless compact=0) and BEP 7
 //     peers6: an IPv6 announcer gets IPv6 peers in peers6, an IPv4 announcer
 //     IPv4 peers in peers.
@@ -28,4 +29,8 @@
 // 200, every malformed UDP request an error packet (within the size rule;
 // packets shorter than 16 bytes are dropped). Queries are limited to
 // MaxQueryLen bytes, headers to 16 KiB and must arrive within 5 seconds.
+//
+// Not yet here: Prometheus metrics, per-address rate limits, a registry of
+// known torrents (names, allow-list) and a Redis store; the handler in
+// http.go, the registry calls and store.Follower are where they attach.
 package server

@@ -52,18 +52,24 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				writeBencode(w, appendFailure(nil, "internal error"))
 			}
 		}()
-		if r.Body != nil {
+		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
+// Shared header values; net/http does not modify them.
+var (
+	headerTextPlain = []string{"text/plain"}
+	headerNoCache   = []string{"no-cache"}
+)
+
 func writeBencode(w http.ResponseWriter, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/plain")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("Cache-Control", "no-cache")
+	h["Content-Type"] = headerTextPlain
+	h["Cache-Control"] = headerNoCache
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 }

@@ -408,9 +408,9 @@ func TestGuardRecovers(t *testing.T) {
 
 func TestAnnounceURL(t *testing.T) {
 	s := startServer(t, Config{HTTPAddr: ":0", UDPAddr: "127.0.0.1:0"})
-	port := s.HTTPAddr().(interface{ String() string }).String()
+	bound := s.HTTPAddr().String()
 	if u := s.AnnounceURL(); !strings.HasPrefix(u, "http://") || !strings.HasSuffix(u, "/announce") || strings.Contains(u, "[::]") || strings.Contains(u, "0.0.0.0") {
-		t.Errorf("AnnounceURL %q (bound %s)", u, port)
+		t.Errorf("AnnounceURL %q (bound %s)", u, bound)
 	}
 	if u := s.UDPAnnounceURL(); !strings.HasPrefix(u, "udp://127.0.0.1:") {
 		t.Errorf("UDPAnnounceURL %q", u)

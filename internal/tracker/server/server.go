@@ -193,7 +193,8 @@ func (s *Server) Close() error {
 }
 
 // Handler returns the HTTP handler: /announce, /scrape and the status page
-// at /.
+// at /. It works without Start, but only a started server expires peers and
+// flushes to the store.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // HTTPAddr returns the bound HTTP address, or nil.

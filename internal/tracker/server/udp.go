@@ -50,8 +50,17 @@ func (s *Server) serveUDP(conn *net.UDPConn) {
 
 // handle answers one datagram from addr received at now; an empty reply
 // means none is sent. A reply to a source that did not present a valid
-// connection id is never longer than the request.
+// connection id is never longer than the request. The reply is valid until
+// the next call.
 func (w *udpWorker) handle(now time.Time, from netip.AddrPort, pkt []byte) []byte {
+	reply := w.answer(now, from, pkt)
+	if cap(reply) > cap(w.out) {
+		w.out = reply[:0]
+	}
+	return reply
+}
+
+func (w *udpWorker) answer(now time.Time, from netip.AddrPort, pkt []byte) []byte {
 	s := w.s
 	src := netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	req, err := parseUDPRequest(pkt)
