@@ -275,3 +275,18 @@ func (d *decodeState) dictInto(v reflect.Value) error {
 		return d.mismatch("dictionary", v)
 	}
 }
+
+// UnmarshalPrefix decodes the one value at the start of data into the
+// value pointed to by v and returns the number of bytes it took. Bytes after
+// the value are left alone: BEP 9 metadata messages carry raw data there.
+func UnmarshalPrefix(data []byte, v any) (int, error) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return 0, errors.New("bencode: UnmarshalPrefix needs a non-nil pointer")
+	}
+	d := decodeState{data: data}
+	if err := d.value(rv.Elem()); err != nil {
+		return 0, err
+	}
+	return d.pos, nil
+}

@@ -333,3 +333,20 @@ func TestDecodeNoAllocPerPiece(t *testing.T) {
 		t.Fatalf("%v allocations to decode a torrent with 100k pieces", allocs)
 	}
 }
+
+func TestUnmarshalPrefix(t *testing.T) {
+	var v struct {
+		Type  int `bencode:"msg_type"`
+		Piece int `bencode:"piece"`
+	}
+	data := []byte("d8:msg_typei1e5:piecei2eeRAWDATA")
+	n, err := UnmarshalPrefix(data, &v)
+	if err != nil || n != len(data)-7 || v.Type != 1 || v.Piece != 2 {
+		t.Fatalf("UnmarshalPrefix = %d, %v, %+v", n, err, v)
+	}
+	for i := range len(data) - 7 {
+		if _, err := UnmarshalPrefix(data[:i], &v); err == nil {
+			t.Fatalf("prefix of %d bytes decoded", i)
+		}
+	}
+}

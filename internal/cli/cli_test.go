@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func run(t *testing.T, args ...string) (int, string, string) {
+func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Run(t.Context(), args, &out, &errb)
@@ -17,12 +17,12 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelp(t *testing.T) {
-	code, out, _ := run(t, "--help")
+	code, out, _ := runCLI(t, "--help")
 	if code != 0 || !strings.Contains(out, "Commands:") {
 		t.Fatalf("--help: code %d, output %q", code, out)
 	}
 	for _, c := range commands {
-		code, out, errs := run(t, c.name, "--help")
+		code, out, errs := runCLI(t, c.name, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: shoal "+c.name) || !strings.Contains(out, "Flags:") {
 			t.Errorf("%s --help: code %d, stdout %q, stderr %q", c.name, code, out, errs)
 		}
@@ -44,7 +44,7 @@ func TestUsageErrors(t *testing.T) {
 		{"get", "a.torrent", "--up-limit", "lots"},
 	}
 	for _, args := range cases {
-		code, _, errs := run(t, args...)
+		code, _, errs := runCLI(t, args...)
 		if code != 2 {
 			t.Errorf("%q: exit %d, want 2 (stderr %q)", args, code, errs)
 		}
@@ -95,7 +95,7 @@ func TestBadTorrents(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, cmd := range [][]string{{"inspect", path}, {"get", path, "-o", filepath.Join(dir, "out"), "--port", "0"}} {
-				code, _, errs := run(t, cmd...)
+				code, _, errs := runCLI(t, cmd...)
 				if code != 1 {
 					t.Errorf("%s: exit %d, want 1; stderr %q", cmd[0], code, errs)
 				}
@@ -125,14 +125,14 @@ func TestCreateInspect(t *testing.T) {
 		}
 	}
 	out := filepath.Join(dir, "album.torrent")
-	code, stdout, errs := run(t, "create", src, "-o", out, "--tracker", "http://127.0.0.1:1/announce", "--tracker", "udp://127.0.0.1:2", "--comment", "hello", "--private", "--piece-length", "16K", "--quiet")
+	code, stdout, errs := runCLI(t, "create", src, "-o", out, "--tracker", "http://127.0.0.1:1/announce", "--tracker", "udp://127.0.0.1:2", "--comment", "hello", "--private", "--piece-length", "16K", "--quiet")
 	if code != 0 {
 		t.Fatalf("create: exit %d: %s", code, errs)
 	}
 	if !strings.Contains(stdout, "magnet:?xt=urn:btih:") {
 		t.Fatalf("create output lacks the magnet link: %s", stdout)
 	}
-	code, stdout, errs = run(t, "inspect", out)
+	code, stdout, errs = runCLI(t, "inspect", out)
 	if code != 0 {
 		t.Fatalf("inspect: exit %d: %s", code, errs)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"shoal/internal/bitfield"
@@ -15,9 +16,10 @@ import (
 	"shoal/internal/storage"
 )
 
-const getUsage = `Usage: shoal get TORRENT [-o DIR] [flags]
+const getUsage = `Usage: shoal get TORRENT|MAGNET [-o DIR] [flags]
 
-Downloads the torrent into DIR (default: the current folder), verifying
+Downloads a .torrent file or a magnet link (the torrent's metadata is
+then fetched from peers, BEP 9) into DIR (default: the current folder), verifying
 every piece, and exits when the download is complete. Pieces already on
 disk are kept: run the same command again to resume an interrupted
 download. With --seed, keeps seeding until interrupted.
@@ -66,21 +68,51 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	return transfer(ctx, e, &o, pos[0], *dir, true)
 }
 
-// transfer downloads (if needed) and optionally seeds a torrent file.
-func transfer(ctx context.Context, e env, o *netOptions, torrentPath, dir string, seed bool) error {
-	mi, err := loadTorrent(torrentPath)
-	if err != nil {
-		return err
-	}
+// transfer downloads (if needed) and optionally seeds a torrent file or
+// magnet link.
+func transfer(ctx context.Context, e env, o *netOptions, source, dir string, seed bool) error {
 	stopProfile, err := o.profile()
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
 	log := o.logger(e.stderr)
+	var mi *metainfo.MetaInfo
+	var mag *metainfo.Magnet
+	if strings.HasPrefix(source, "magnet:") {
+		m, err := metainfo.ParseMagnet(source)
+		if err != nil {
+			return err
+		}
+		mag = &m
+	} else if mi, err = loadTorrent(source); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("download folder: %w", err)
 	}
+	s, err := o.session(log)
+	if err != nil {
+		return err
+	}
+	closeSession := func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Close(closeCtx)
+	}
+	if mag != nil {
+		if mi, err = metadataFor(ctx, e, o, s, *mag, dir); err != nil {
+			closeSession()
+			return err
+		}
+	}
+	err = run(ctx, e, o, s, mi, dir, seed, log)
+	closeSession()
+	return err
+}
+
+// run checks what is on disk, then downloads and seeds mi in session s.
+func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mi *metainfo.MetaInfo, dir string, seed bool, log *slog.Logger) error {
 	store, err := storage.Open(dir, layoutOf(mi), storage.Options{Logger: log})
 	if err != nil {
 		return err
@@ -96,10 +128,6 @@ func transfer(ctx context.Context, e env, o *netOptions, torrentPath, dir string
 	if err != nil {
 		return err
 	}
-	s, err := o.session(log)
-	if err != nil {
-		return err
-	}
 	ih := mi.InfoHash
 	t, err := s.Add(engine.TorrentSpec{
 		InfoHash:    ih,
@@ -112,29 +140,25 @@ func transfer(ctx context.Context, e env, o *netOptions, torrentPath, dir string
 		OnVerified:  func(p int) { resume.MarkVerified(ih, p) },
 		Trackers:    mi.Tiers(),
 		Peers:       o.peers,
+		Metadata:    mi.InfoBytes,
 	})
 	if err != nil {
-		s.Close(context.Background())
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %s in %d pieces, listening on port %d\n", mi.Info.Name, formatBytes(mi.Info.TotalLength()), mi.Info.NumPieces(), s.Port())
 	if len(mi.Tiers()) == 0 && len(o.peers) == 0 {
 		fmt.Fprintln(e.stdout, "note: the torrent has no tracker and no --peer was given: waiting for peers to connect")
 	}
-	err = watch(ctx, e, o, t, seed)
-	closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s.Close(closeCtx)
-	if err != nil {
+	if err := watch(ctx, e, o, t, seed); err != nil {
 		return err
 	}
+	closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.Remove(closeCtx, t)
 	if err := t.Err(); err != nil {
 		return err
 	}
-	if err := finish(store, resume); err != nil {
-		return err
-	}
-	return nil
+	return finish(store, resume)
 }
 
 func openResume(dir string, log *slog.Logger) (*storage.Resume, error) {

@@ -95,6 +95,7 @@ func runShare(ctx context.Context, e env, args []string) error {
 		Have:        have,
 		Trackers:    mi.Tiers(),
 		Peers:       o.peers,
+		Metadata:    mi.InfoBytes,
 	})
 	if err != nil {
 		s.Close(context.Background())
@@ -107,8 +108,9 @@ func runShare(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(w, "  magnet:  %s\n", mi.Magnet())
 	fmt.Fprintf(w, "  tracker: %s (embedded)\n", announce)
 	fmt.Fprintf(w, "  peer:    %s\n", peerAddr)
-	fmt.Fprintf(w, "to fetch it on another machine, copy %s there and run:\n", filepath.Base(torrentPath))
-	fmt.Fprintf(w, "  shoal get %s -o DIR\n", filepath.Base(torrentPath))
+	fmt.Fprintf(w, "to fetch it on another machine, run:\n")
+	fmt.Fprintf(w, "  shoal get '%s' -o DIR\n", mi.Magnet())
+	fmt.Fprintf(w, "or copy %s there and run: shoal get %s -o DIR\n", filepath.Base(torrentPath), filepath.Base(torrentPath))
 	fmt.Fprintf(w, "press Ctrl-C to stop sharing\n")
 	err = watch(ctx, e, &o, t, true)
 	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"shoal/internal/metainfo"
 	"shoal/internal/storage"
@@ -14,9 +12,6 @@ import (
 
 // loadTorrent reads and parses a .torrent file.
 func loadTorrent(path string) (*metainfo.MetaInfo, error) {
-	if strings.HasPrefix(path, "magnet:") {
-		return nil, errors.New("magnet links are not supported by this command yet: give the .torrent file")
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open torrent: %w", err)

@@ -251,6 +251,14 @@ func (s *Session) Close(ctx context.Context) error {
 	return err
 }
 
+// Dial opens a TCP connection to a peer from the session's bind address.
+func (s *Session) Dial(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
+	return s.dial(ctx, addr)
+}
+
+// Tracker is the session's tracker client.
+func (s *Session) Tracker() *client.Client { return s.cfg.Tracker }
+
 func (s *Session) dial(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()

@@ -43,6 +43,9 @@ type TorrentSpec struct {
 	Trackers [][]string
 	// Peers are dialed in addition to those from trackers.
 	Peers []netip.AddrPort
+	// Metadata is the bencoded info dictionary, served to peers that
+	// joined through a magnet link (BEP 9); nil serves nothing.
+	Metadata []byte
 }
 
 // Torrent is one torrent running in a session.
@@ -90,6 +93,7 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 		TotalLength: spec.TotalLength,
 		Have:        spec.Have,
 		Port:        s.port,
+		Metadata:    spec.Metadata,
 		Rand:        rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 	})
 	if err != nil {

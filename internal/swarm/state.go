@@ -57,9 +57,15 @@ type Config struct {
 	// Reqq is how many requests we queue per peer, announced in the
 	// extension handshake.
 	Reqq int
+	// Metadata is the torrent's info dictionary, served to peers that ask
+	// for it (BEP 9); nil serves nothing.
+	Metadata []byte
 	// Rand drives every random choice; nil means a fixed seed.
 	Rand *rand.Rand
 }
+
+// extMetadataID is our id for ut_metadata messages.
+const extMetadataID = 1
 
 // PeerInfo is what the engine knows about a peer when it connects.
 type PeerInfo struct {
@@ -85,6 +91,7 @@ type peerState struct {
 	down, up  rate.Meter
 	strikes   int
 	client    string
+	metaID    uint8 // the peer's id for ut_metadata, 0 if none
 }
 
 // State is the protocol state of one torrent. It is not safe for concurrent
@@ -144,12 +151,17 @@ func New(cfg Config) (*State, error) {
 		}
 	}
 	s.seeding = s.pk.Complete()
-	ext, err := wire.ExtHandshake{
+	hs := wire.ExtHandshake{
 		M:    map[string]int{},
 		V:    "shoal " + bt.Version,
 		P:    cfg.Port,
 		Reqq: cfg.Reqq,
-	}.Marshal()
+	}
+	if len(cfg.Metadata) > 0 {
+		hs.M[wire.ExtMetadata] = extMetadataID
+		hs.MetadataSize = len(cfg.Metadata)
+	}
+	ext, err := hs.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("swarm: extension handshake: %w", err)
 	}
@@ -305,8 +317,11 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 		}
 		s.pk.Cancelled(p, picker.Block{Piece: int(m.Index), Begin: int(m.Begin), Length: int(m.Length)})
 	case wire.Extended:
-		if m.ExtID == 0 {
+		switch {
+		case m.ExtID == 0:
 			s.extHandshake(ps, m.Payload)
+		case m.ExtID == extMetadataID && len(s.cfg.Metadata) > 0:
+			s.metadata(p, ps, m.Payload)
 		}
 	case wire.AllowedFast, wire.Suggest, wire.Port:
 		// Hints we do not act on: we request only from peers that unchoke
@@ -327,6 +342,26 @@ func (s *State) extHandshake(ps *peerState, payload []byte) {
 	if len(h.V) <= 64 {
 		ps.client = h.V
 	}
+	if id, ok := h.ExtID(wire.ExtMetadata); ok {
+		ps.metaID = id
+	} else if _, named := h.M[wire.ExtMetadata]; named {
+		ps.metaID = 0 // disabled by a later handshake
+	}
+}
+
+// metadata answers a BEP 9 request for a piece of the info dictionary.
+func (s *State) metadata(p Peer, ps *peerState, payload []byte) {
+	m, err := wire.ParseMetadata(payload)
+	if err != nil || m.Type != wire.MetadataRequest || ps.metaID == 0 {
+		return
+	}
+	total := len(s.cfg.Metadata)
+	reply := wire.Metadata{Type: wire.MetadataReject, Piece: m.Piece}
+	if n := wire.MetadataPieceSize(total, m.Piece); n > 0 {
+		off := m.Piece * wire.MetadataPieceLen
+		reply = wire.Metadata{Type: wire.MetadataData, Piece: m.Piece, TotalSize: total, Data: s.cfg.Metadata[off : off+n]}
+	}
+	s.send(p, wire.Message{ID: wire.Extended, ExtID: ps.metaID, Payload: wire.AppendMetadata(nil, reply)})
 }
 
 func (s *State) request(p Peer, ps *peerState, m wire.Message) {

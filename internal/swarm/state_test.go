@@ -227,3 +227,40 @@ func TestSeedsDisconnectSeeds(t *testing.T) {
 		t.Fatalf("seed kept a seed: %s", kinds(acts))
 	}
 }
+
+func TestServeMetadata(t *testing.T) {
+	meta := make([]byte, wire.MetadataPieceLen+100)
+	for i := range meta {
+		meta[i] = byte(i)
+	}
+	s, err := New(Config{NumPieces: testPieces, PieceLength: testPL, TotalLength: testTotal, Have: full(), Metadata: meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := s.AddPeer(t0, 1, PeerInfo{Extended: true})
+	ext := find(acts, Send, wire.Extended)
+	if len(ext) != 1 {
+		t.Fatalf("no extension handshake: %s", kinds(acts))
+	}
+	h, err := wire.ParseExtHandshake(ext[0].Msg.Payload)
+	if err != nil || h.M[wire.ExtMetadata] != extMetadataID || h.MetadataSize != len(meta) {
+		t.Fatalf("handshake %+v, %v", h, err)
+	}
+	theirs, _ := wire.ExtHandshake{M: map[string]int{wire.ExtMetadata: 7}}.Marshal()
+	s.Handle(t0, 1, wire.Message{ID: wire.Extended, ExtID: 0, Payload: theirs})
+	for piece, want := range map[int]wire.MetadataType{0: wire.MetadataData, 1: wire.MetadataData, 2: wire.MetadataReject} {
+		req := wire.AppendMetadata(nil, wire.Metadata{Type: wire.MetadataRequest, Piece: piece})
+		acts = s.Handle(t0, 1, wire.Message{ID: wire.Extended, ExtID: extMetadataID, Payload: req})
+		out := find(acts, Send, wire.Extended)
+		if len(out) != 1 || out[0].Msg.ExtID != 7 {
+			t.Fatalf("piece %d: %s", piece, kinds(acts))
+		}
+		m, err := wire.ParseMetadata(out[0].Msg.Payload)
+		if err != nil || m.Type != want {
+			t.Fatalf("piece %d: %+v %v", piece, m, err)
+		}
+		if want == wire.MetadataData && (m.TotalSize != len(meta) || string(m.Data) != string(meta[piece*wire.MetadataPieceLen:min(len(meta), (piece+1)*wire.MetadataPieceLen)])) {
+			t.Fatalf("piece %d: wrong data", piece)
+		}
+	}
+}
