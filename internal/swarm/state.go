@@ -31,6 +31,10 @@ const (
 	MinQueue   = 32
 	StartQueue = 128
 	MaxQueue   = 1024
+	// PartialBudget bounds the bytes of pieces in progress (each needs a
+	// buffer); at least MinPartials pieces are in progress regardless.
+	PartialBudget = 24 << 20
+	MinPartials   = 4
 	// SnubTimeout is how long an unchoking peer may leave our requests
 	// unanswered before its requests are given to others.
 	SnubTimeout = 60 * time.Second
@@ -150,6 +154,8 @@ func New(cfg Config) (*State, error) {
 			}
 		}
 	}
+	// Every partial piece holds a piece-sized buffer in the engine.
+	s.pk.SetMaxPartials(max(MinPartials, int(PartialBudget/cfg.PieceLength)))
 	s.seeding = s.pk.Complete()
 	hs := wire.ExtHandshake{
 		M:    map[string]int{},
