@@ -67,6 +67,7 @@ type Session struct {
 
 	mu       sync.Mutex
 	torrents map[bt.InfoHash]*Torrent
+	pending  map[net.Conn]struct{} // incoming, still in the handshake
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -102,6 +103,7 @@ func New(cfg Config) (*Session, error) {
 		up:       newLimiter(cfg.UpLimit),
 		down:     newLimiter(cfg.DownLimit),
 		torrents: make(map[bt.InfoHash]*Torrent),
+		pending:  make(map[net.Conn]struct{}),
 		key:      mrand.Uint32(),
 	}
 	if cfg.Bind.IsValid() {
@@ -182,6 +184,19 @@ func (s *Session) acceptLoop() {
 }
 
 func (s *Session) handleIncoming(nc net.Conn) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	s.pending[nc] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.pending, nc)
+		s.mu.Unlock()
+	}()
 	var t *Torrent
 	ours, theirs, err := peerconn.Accept(nc, func(ih bt.InfoHash) (wire.Handshake, bool) {
 		s.mu.Lock()
@@ -240,6 +255,9 @@ func (s *Session) Close(ctx context.Context) error {
 		ts = append(ts, t)
 	}
 	clear(s.torrents)
+	for nc := range s.pending {
+		nc.Close()
+	}
 	s.mu.Unlock()
 	err := s.ln.Close()
 	var wg sync.WaitGroup
