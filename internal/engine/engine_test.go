@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,5 +188,39 @@ func TestBadPeerBanned(t *testing.T) {
 	tr.mu.Unlock()
 	if !banned {
 		t.Fatal("the corrupting peer was not banned")
+	}
+}
+
+func TestEventLog(t *testing.T) {
+	tt := newTestTorrent(t, 1<<20, 64<<10)
+	seeder := newSession(t, Config{})
+	spec, _ := tt.spec(true)
+	if _, err := seeder.Add(spec); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	kinds := map[string]bool{}
+	leecher := newSession(t, Config{OnEvent: func(e Event) {
+		dir := "recv "
+		if e.Sent {
+			dir = "sent "
+		}
+		word, _, _ := strings.Cut(e.Msg, " ")
+		mu.Lock()
+		kinds[dir+word] = true
+		mu.Unlock()
+	}})
+	lspec, _ := tt.spec(false, addr(seeder))
+	tr, err := leecher.Add(lspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr, 30*time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range []string{"recv piece", "sent request", "sent interested", "recv unchoke", "recv have", "sent have"} {
+		if !kinds[k] {
+			t.Errorf("no %q event; got %v", k, kinds)
+		}
 	}
 }

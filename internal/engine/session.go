@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -51,6 +52,20 @@ type Config struct {
 	// HashWorkers bounds concurrent piece hashing; zero means one per CPU.
 	HashWorkers int
 	Logger      *slog.Logger
+	// OnEvent, if set, receives every protocol message sent or received
+	// (the event log). It is called from many goroutines, some holding a
+	// torrent's lock: it must be quick and must not call back into the
+	// session.
+	OnEvent func(Event)
+}
+
+// Event is one protocol message to or from a peer.
+type Event struct {
+	Time    time.Time
+	Torrent string
+	Peer    netip.AddrPort
+	Sent    bool // false: received
+	Msg     string
 }
 
 // Session is a set of torrents sharing one listening port, one peer id and

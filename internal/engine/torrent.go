@@ -229,12 +229,18 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
 	if t.s.up != nil {
 		limits = append(limits, t.s.up)
 	}
-	p.conn = peerconn.New(nc, peerconn.Config{
+	cc := peerconn.Config{
 		Source:      t.spec.Storage,
 		PieceLength: t.spec.PieceLength,
 		UpLimits:    limits,
 		OnSent:      func(n int) { t.uploaded(id, n) },
-	})
+	}
+	if t.s.cfg.OnEvent != nil {
+		cc.OnBlock = func(index, begin, length uint32) {
+			t.event(addr, true, fmt.Sprintf("%v %d %d [%d bytes]", wire.Piece, index, begin, length))
+		}
+	}
+	p.conn = peerconn.New(nc, cc)
 	t.peers[id] = p
 	t.ids[theirs.PeerID] = id
 	acts := t.st.AddPeer(time.Now(), id, swarm.PeerInfo{Fast: fast, Extended: theirs.Reserved.Extended()})
@@ -254,6 +260,10 @@ func (t *Torrent) prefer(outgoing bool, theirs bt.PeerID) bool {
 		return bytes.Compare(ours[:], theirs[:]) < 0
 	}
 	return bytes.Compare(theirs[:], ours[:]) < 0
+}
+
+func (t *Torrent) event(peer netip.AddrPort, sent bool, msg string) {
+	t.s.cfg.OnEvent(Event{Time: time.Now(), Torrent: t.spec.Name, Peer: peer, Sent: sent, Msg: msg})
 }
 
 func (t *Torrent) uploaded(id swarm.Peer, n int) {
@@ -287,6 +297,9 @@ func (t *Torrent) readLoop(p *peer) {
 				break
 			}
 		}
+		if t.s.cfg.OnEvent != nil {
+			t.event(p.addr, false, m.String())
+		}
 		t.mu.Lock()
 		acts := t.st.Handle(time.Now(), p.id, m)
 		t.execute(acts, m.Payload)
@@ -318,6 +331,9 @@ func (t *Torrent) execute(acts []swarm.Action, payload []byte) {
 		case swarm.Send:
 			if p != nil {
 				p.conn.Send(a.Msg)
+				if t.s.cfg.OnEvent != nil {
+					t.event(p.addr, true, a.Msg.String())
+				}
 			}
 		case swarm.Serve:
 			if p != nil && !p.conn.Serve(a.Msg) && p.fast {

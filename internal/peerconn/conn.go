@@ -54,6 +54,9 @@ type Config struct {
 	// OnSent is called from the writer goroutine with the number of block
 	// bytes in each socket write.
 	OnSent func(n int)
+	// OnBlock, if set, is called from the writer goroutine for every
+	// block sent.
+	OnBlock func(index, begin, length uint32)
 }
 
 // Conn is an established peer connection after the handshake.
@@ -228,6 +231,11 @@ func (c *Conn) writeLoop() {
 			}
 			if blocks > 0 && c.cfg.OnSent != nil {
 				c.cfg.OnSent(blocks)
+			}
+			if c.cfg.OnBlock != nil {
+				for _, m := range batch {
+					c.cfg.OnBlock(m.Index, m.Begin, m.Length)
+				}
 			}
 		}
 		idle.Reset(KeepaliveInterval)

@@ -267,3 +267,18 @@ func (pk *Picker) Interesting(bf *bitfield.Bitfield) bool {
 	}
 	return false
 }
+
+// Progress is the fraction of piece i received so far: 1 for a verified
+// piece, 0 for one not started.
+func (pk *Picker) Progress(i int) float64 {
+	if i < 0 || i >= pk.numPieces {
+		return 0
+	}
+	if pk.Have(i) {
+		return 1
+	}
+	if pt := pk.partialOf(i); pt != nil && pt.nblocks > 0 {
+		return float64(pt.nRecv) / float64(pt.nblocks)
+	}
+	return 0
+}

@@ -96,6 +96,9 @@ type peerState struct {
 	strikes   int
 	client    string
 	metaID    uint8 // the peer's id for ut_metadata, 0 if none
+	downPiece int   // piece of the last block received, -1 if none
+	upPiece   int   // piece of the last request served, -1 if none
+	upBytes   int64 // bytes of upPiece queued for the peer
 }
 
 // State is the protocol state of one torrent. It is not safe for concurrent
@@ -207,6 +210,8 @@ func (s *State) AddPeer(now time.Time, p Peer, info PeerInfo) []Action {
 		peerChoking: true,
 		reqq:        DefaultPeerReqq,
 		depth:       StartQueue,
+		downPiece:   -1,
+		upPiece:     -1,
 	}
 	s.peers[p] = ps
 	n := s.pk.HaveCount()
@@ -385,6 +390,10 @@ func (s *State) request(p Peer, ps *peerState, m wire.Message) {
 		}
 		return
 	}
+	if int(m.Index) != ps.upPiece {
+		ps.upPiece, ps.upBytes = int(m.Index), 0
+	}
+	ps.upBytes += int64(m.Length)
 	s.emit(Action{Kind: Serve, Peer: p, Msg: m})
 }
 
@@ -398,6 +407,7 @@ func (s *State) piece(now time.Time, p Peer, ps *peerState, m wire.Message) {
 	}
 	ps.lastBlock = now
 	ps.snubbed = false
+	ps.downPiece = b.Piece
 	ps.down.Add(now, int64(n))
 	s.down.Add(now, int64(n))
 	s.emit(Action{Kind: Store, Peer: p, Msg: wire.Message{ID: wire.Piece, Index: m.Index, Begin: m.Begin, Length: uint32(n)}})

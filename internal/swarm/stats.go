@@ -22,6 +22,14 @@ type PeerStats struct {
 	PeerInterested bool
 	Snubbed        bool
 	Outstanding    int
+	// DownPiece is the piece of the last block the peer sent us (-1 if
+	// none) and DownPieceDone the fraction of it received so far.
+	DownPiece     int
+	DownPieceDone float64
+	// UpPiece is the piece of the last request of the peer we serve (-1
+	// if none) and UpPieceDone the fraction of it requested so far.
+	UpPiece     int
+	UpPieceDone float64
 }
 
 // Stats is a snapshot of the torrent for display.
@@ -69,6 +77,10 @@ func (s *State) Stats(now time.Time, withPeers bool) Stats {
 			PeerInterested: ps.peerInterested,
 			Snubbed:        ps.snubbed,
 			Outstanding:    s.pk.Outstanding(p),
+			DownPiece:      ps.downPiece,
+			DownPieceDone:  s.pk.Progress(ps.downPiece),
+			UpPiece:        ps.upPiece,
+			UpPieceDone:    s.upDone(ps),
 		})
 	}
 	slices.SortFunc(st.Peers, func(a, b PeerStats) int { return int(a.Peer) - int(b.Peer) })
@@ -84,3 +96,10 @@ func sortChokerPeers(ps []choker.Peer) {
 
 // PieceSize is the length of piece i.
 func (s *State) PieceSize(i int) int64 { return s.bounds.PieceSize(i) }
+
+func (s *State) upDone(ps *peerState) float64 {
+	if ps.upPiece < 0 {
+		return 0
+	}
+	return min(1, float64(ps.upBytes)/float64(s.bounds.PieceSize(ps.upPiece)))
+}
