@@ -84,6 +84,7 @@ type Session struct {
 	torrents map[bt.InfoHash]*Torrent
 	pending  map[net.Conn]struct{} // incoming, still in the handshake
 	closed   bool
+	done     chan struct{}
 	wg       sync.WaitGroup
 }
 
@@ -119,6 +120,7 @@ func New(cfg Config) (*Session, error) {
 		down:     newLimiter(cfg.DownLimit),
 		torrents: make(map[bt.InfoHash]*Torrent),
 		pending:  make(map[net.Conn]struct{}),
+		done:     make(chan struct{}),
 		key:      mrand.Uint32(),
 	}
 	if cfg.Bind.IsValid() {
@@ -127,17 +129,10 @@ func New(cfg Config) (*Session, error) {
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.acceptLoop()
+	go s.allocLoop()
 	return s, nil
-}
-
-func newLimiter(bps int64) *rate.Limiter {
-	if bps <= 0 {
-		return nil
-	}
-	burst := int(max(bps/4, 4*wire.MaxRequestLen))
-	return rate.NewLimiter(rate.Limit(bps), burst)
 }
 
 func (s *Session) listen() error {
@@ -249,6 +244,7 @@ func (s *Session) Add(spec TorrentSpec) (*Torrent, error) {
 	s.torrents[spec.InfoHash] = t
 	s.mu.Unlock()
 	t.start()
+	s.allocate()
 	return t, nil
 }
 
@@ -258,12 +254,14 @@ func (s *Session) Remove(ctx context.Context, t *Torrent) {
 	delete(s.torrents, t.spec.InfoHash)
 	s.mu.Unlock()
 	t.stop(ctx)
+	s.allocate()
 }
 
 // Close stops every torrent and the listener. ctx bounds the final
 // announces.
 func (s *Session) Close(ctx context.Context) error {
 	s.mu.Lock()
+	wasClosed := s.closed
 	s.closed = true
 	ts := make([]*Torrent, 0, len(s.torrents))
 	for _, t := range s.torrents {
@@ -272,6 +270,9 @@ func (s *Session) Close(ctx context.Context) error {
 	clear(s.torrents)
 	for nc := range s.pending {
 		nc.Close()
+	}
+	if !wasClosed {
+		close(s.done)
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"shoal/internal/bitfield"
 	"shoal/internal/bt"
 	"shoal/internal/peerconn"
@@ -59,6 +61,7 @@ type Torrent struct {
 	wg        sync.WaitGroup
 	bufPool   sync.Pool
 	completed chan struct{}
+	up        *rate.Limiter // this torrent's share of the upload limit
 
 	mu       sync.Mutex
 	st       *swarm.State
@@ -112,6 +115,7 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 		completed: make(chan struct{}),
+		up:        newLimiter(0),
 		st:        st,
 		peers:     make(map[swarm.Peer]*peer),
 		ids:       make(map[bt.PeerID]swarm.Peer),
@@ -225,10 +229,7 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
 	if outgoing {
 		p.cand = t.cands[addr]
 	}
-	var limits []peerconn.Limiter
-	if t.s.up != nil {
-		limits = append(limits, t.s.up)
-	}
+	limits := []peerconn.Limiter{t.up, t.s.up}
 	cc := peerconn.Config{
 		Source:      t.spec.Storage,
 		PieceLength: t.spec.PieceLength,
@@ -292,7 +293,7 @@ func (t *Torrent) readLoop(p *peer) {
 		if err != nil {
 			break
 		}
-		if m.ID == wire.Piece && !m.Keepalive && t.s.down != nil {
+		if m.ID == wire.Piece && !m.Keepalive {
 			if err = t.s.down.WaitN(t.ctx, len(m.Payload)); err != nil {
 				break
 			}
