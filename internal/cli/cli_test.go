@@ -34,7 +34,6 @@ func TestUsageErrors(t *testing.T) {
 		{},
 		{"frobnicate"},
 		{"get"},
-		{"get", "a.torrent", "b.torrent"},
 		{"get", "a.torrent", "--no-such-flag"},
 		{"seed", "a.torrent"},
 		{"create"},

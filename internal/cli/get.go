@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"shoal/internal/bt"
 	"strings"
 	"time"
 
@@ -43,11 +44,11 @@ func runGet(ctx context.Context, e env, args []string) error {
 	o.register(fs)
 	out := fs.String("o", ".", "download `folder`")
 	seed := fs.Bool("seed", false, "keep seeding after the download is complete")
-	pos, err := parseFlags(fs, args, 1, 1)
+	pos, err := parseFlags(fs, args, 1, -1)
 	if err != nil {
 		return err
 	}
-	return transfer(ctx, e, &o, pos[0], *out, *seed)
+	return transfer(ctx, e, &o, pos, *out, *seed)
 }
 
 func runSeed(ctx context.Context, e env, args []string) error {
@@ -55,7 +56,7 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	var o netOptions
 	o.register(fs)
 	dir := fs.String("dir", "", "`folder` that holds the torrent's data (required)")
-	pos, err := parseFlags(fs, args, 1, 1)
+	pos, err := parseFlags(fs, args, 1, -1)
 	if err != nil {
 		return err
 	}
@@ -65,28 +66,28 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	if _, err := os.Stat(*dir); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
-	return transfer(ctx, e, &o, pos[0], *dir, true)
+	return transfer(ctx, e, &o, pos, *dir, true)
 }
 
-// transfer downloads (if needed) and optionally seeds a torrent file or
-// magnet link.
-func transfer(ctx context.Context, e env, o *netOptions, source, dir string, seed bool) error {
+// transfer downloads (if needed) and optionally seeds torrent files and
+// magnet links, all in one session on one port.
+func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir string, seed bool) error {
 	stopProfile, err := o.profile()
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
 	log := o.logger(e.stderr)
-	var mi *metainfo.MetaInfo
-	var mag *metainfo.Magnet
-	if strings.HasPrefix(source, "magnet:") {
-		m, err := metainfo.ParseMagnet(source)
-		if err != nil {
+	mis := make([]*metainfo.MetaInfo, len(sources))
+	var mags []int
+	for i, src := range sources {
+		if strings.HasPrefix(src, "magnet:") {
+			mags = append(mags, i)
+			continue
+		}
+		if mis[i], err = loadTorrent(src); err != nil {
 			return err
 		}
-		mag = &m
-	} else if mi, err = loadTorrent(source); err != nil {
-		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("download folder: %w", err)
@@ -95,70 +96,102 @@ func transfer(ctx context.Context, e env, o *netOptions, source, dir string, see
 	if err != nil {
 		return err
 	}
-	closeSession := func() {
+	defer func() {
 		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		s.Close(closeCtx)
-	}
-	if mag != nil {
-		if mi, err = metadataFor(ctx, e, o, s, *mag, dir); err != nil {
-			closeSession()
+	}()
+	for _, i := range mags {
+		m, err := metainfo.ParseMagnet(sources[i])
+		if err != nil {
+			return err
+		}
+		if mis[i], err = metadataFor(ctx, e, o, s, m, dir); err != nil {
 			return err
 		}
 	}
-	err = run(ctx, e, o, s, mi, dir, seed, log)
-	closeSession()
-	return err
+	seen := map[bt.InfoHash]bool{}
+	for _, mi := range mis {
+		if seen[mi.InfoHash] {
+			return usagef("torrent %s (%s) given twice", mi.Info.Name, mi.InfoHash)
+		}
+		seen[mi.InfoHash] = true
+	}
+	return run(ctx, e, o, s, mis, dir, seed, log)
 }
 
-// run checks what is on disk, then downloads and seeds mi in session s.
-func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mi *metainfo.MetaInfo, dir string, seed bool, log *slog.Logger) error {
-	store, err := storage.Open(dir, layoutOf(mi), storage.Options{Logger: log})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+// job is one torrent of a run.
+type job struct {
+	mi    *metainfo.MetaInfo
+	store *storage.Store
+	t     *engine.Torrent
+	start engine.Stats
+	done  bool
+}
+
+// run checks what is on disk, then downloads and seeds the torrents in
+// session s, their files under dir.
+func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger) error {
 	resume, err := openResume(dir, log)
 	if err != nil {
 		return err
 	}
 	defer resume.Close()
-
-	have, err := startup(ctx, e, o, store, resume, mi)
-	if err != nil {
-		return err
+	jobs := make([]*job, 0, len(mis))
+	defer func() {
+		for _, j := range jobs {
+			j.store.Close()
+		}
+	}()
+	for _, mi := range mis {
+		store, err := storage.Open(dir, layoutOf(mi), storage.Options{Logger: log})
+		if err != nil {
+			return err
+		}
+		j := &job{mi: mi, store: store}
+		jobs = append(jobs, j)
+		have, err := startup(ctx, e, o, store, resume, mi)
+		if err != nil {
+			return err
+		}
+		ih := mi.InfoHash
+		j.t, err = s.Add(engine.TorrentSpec{
+			InfoHash:    ih,
+			Name:        mi.Info.Name,
+			PieceLength: mi.Info.PieceLength,
+			TotalLength: mi.Info.TotalLength(),
+			Hashes:      mi.Info.Pieces,
+			Storage:     store,
+			Have:        have,
+			OnVerified:  func(p int) { resume.MarkVerified(ih, p) },
+			Trackers:    mi.Tiers(),
+			Peers:       o.peers,
+			Metadata:    mi.InfoBytes,
+		})
+		if err != nil {
+			return err
+		}
+		j.start = j.t.Stats(false)
+		fmt.Fprintf(e.stdout, "%s: %s in %d pieces, listening on port %d\n", mi.Info.Name, formatBytes(mi.Info.TotalLength()), mi.Info.NumPieces(), s.Port())
+		if len(mi.Tiers()) == 0 && len(o.peers) == 0 {
+			fmt.Fprintf(e.stdout, "%s: the torrent has no tracker and no --peer was given: waiting for peers to connect\n", mi.Info.Name)
+		}
 	}
-	ih := mi.InfoHash
-	t, err := s.Add(engine.TorrentSpec{
-		InfoHash:    ih,
-		Name:        mi.Info.Name,
-		PieceLength: mi.Info.PieceLength,
-		TotalLength: mi.Info.TotalLength(),
-		Hashes:      mi.Info.Pieces,
-		Storage:     store,
-		Have:        have,
-		OnVerified:  func(p int) { resume.MarkVerified(ih, p) },
-		Trackers:    mi.Tiers(),
-		Peers:       o.peers,
-		Metadata:    mi.InfoBytes,
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: %s in %d pieces, listening on port %d\n", mi.Info.Name, formatBytes(mi.Info.TotalLength()), mi.Info.NumPieces(), s.Port())
-	if len(mi.Tiers()) == 0 && len(o.peers) == 0 {
-		fmt.Fprintln(e.stdout, "note: the torrent has no tracker and no --peer was given: waiting for peers to connect")
-	}
-	if err := watch(ctx, e, o, t, seed); err != nil {
+	if err := watch(ctx, e, o, jobs, seed); err != nil {
 		return err
 	}
 	closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s.Remove(closeCtx, t)
-	if err := t.Err(); err != nil {
-		return err
+	for _, j := range jobs {
+		s.Remove(closeCtx, j.t)
+		if err := j.t.Err(); err != nil {
+			return err
+		}
+		if err := j.store.CreateEmpty(); err != nil {
+			return err
+		}
 	}
-	return finish(store, resume)
+	return resume.Flush()
 }
 
 func openResume(dir string, log *slog.Logger) (*storage.Resume, error) {
@@ -194,47 +227,86 @@ func startup(ctx context.Context, e env, o *netOptions, store *storage.Store, re
 
 // watch shows progress until the torrent completes (and, when seeding,
 // until ctx ends).
-func watch(ctx context.Context, e env, o *netOptions, t *engine.Torrent, seed bool) error {
+// watch shows progress until every torrent completes (and, when seeding,
+// until ctx ends).
+func watch(ctx context.Context, e env, o *netOptions, jobs []*job, seed bool) error {
 	p := newProgress(e.stderr, o.quiet)
 	defer p.clear()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	start := time.Now()
-	startStats := t.Stats(false)
-	done := t.Done()
-	for {
-		select {
-		case <-ctx.Done():
-			if seed && isClosed(t.Done()) {
-				return nil
+	announced := false
+	// Wake at once when a torrent completes, not at the next tick.
+	finished := make(chan struct{}, len(jobs))
+	for _, j := range jobs {
+		go func() {
+			select {
+			case <-j.t.Done():
+				finished <- struct{}{}
+			case <-ctx.Done():
 			}
-			return ctx.Err()
-		case <-done:
-			done = nil
-			p.clear()
-			st := t.Stats(false)
-			if startStats.Seeding {
-				fmt.Fprintln(e.stdout, "seeding; press Ctrl-C to stop")
+		}()
+	}
+	for {
+		left := 0
+		for _, j := range jobs {
+			if j.done {
 				continue
 			}
-			if got := st.Downloaded - startStats.Downloaded; got > 0 {
-				d := time.Since(start)
-				fmt.Fprintf(e.stdout, "complete: %s downloaded in %s (%s), verified\n", formatBytes(got), d.Round(10*time.Millisecond), formatRate(float64(got)/d.Seconds()))
-			} else {
-				fmt.Fprintln(e.stdout, "complete: all pieces verified")
+			if !isClosed(j.t.Done()) {
+				left++
+				continue
 			}
+			j.done = true
+			p.clear()
+			if !j.start.Seeding {
+				st := j.t.Stats(false)
+				got := st.Downloaded - j.start.Downloaded
+				d := time.Since(start)
+				fmt.Fprintf(e.stdout, "%s: complete: %s downloaded in %s (%s), verified\n", j.mi.Info.Name, formatBytes(got), d.Round(10*time.Millisecond), formatRate(float64(got)/d.Seconds()))
+			}
+		}
+		if left == 0 {
 			if !seed {
 				return nil
 			}
-			fmt.Fprintln(e.stdout, "seeding; press Ctrl-C to stop")
-		case <-tick.C:
-			st := t.Stats(false)
-			if st.Err != nil {
-				return st.Err
+			if !announced {
+				announced = true
+				fmt.Fprintln(e.stdout, "seeding; press Ctrl-C to stop")
 			}
-			p.update(progressLine(st))
 		}
+		select {
+		case <-ctx.Done():
+			if seed {
+				return nil // stopping is how seeding ends
+			}
+			return ctx.Err()
+		case <-finished:
+			continue
+		case <-tick.C:
+		}
+		var lines []string
+		for _, j := range jobs {
+			st := j.t.Stats(false)
+			if st.Err != nil {
+				return fmt.Errorf("%s: %w", j.mi.Info.Name, st.Err)
+			}
+			line := progressLine(st)
+			if len(jobs) > 1 {
+				line = shorten(j.mi.Info.Name, 16) + " " + line
+			}
+			lines = append(lines, line)
+		}
+		p.update(strings.Join(lines, " | "))
 	}
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func isClosed(c <-chan struct{}) bool {
@@ -244,17 +316,6 @@ func isClosed(c <-chan struct{}) bool {
 	default:
 		return false
 	}
-}
-
-// finish creates empty files and records the final state.
-func finish(store *storage.Store, resume *storage.Resume) error {
-	if err := store.CreateEmpty(); err != nil {
-		return err
-	}
-	if err := resume.Flush(); err != nil {
-		return err
-	}
-	return nil
 }
 
 func progressLine(st engine.Stats) string {

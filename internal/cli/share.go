@@ -112,7 +112,7 @@ func runShare(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(w, "  shoal get '%s' -o DIR\n", mi.Magnet())
 	fmt.Fprintf(w, "or copy %s there and run: shoal get %s -o DIR\n", filepath.Base(torrentPath), filepath.Base(torrentPath))
 	fmt.Fprintf(w, "press Ctrl-C to stop sharing\n")
-	err = watch(ctx, e, &o, t, true)
+	err = watch(ctx, e, &o, []*job{{mi: mi, t: t, start: t.Stats(false)}}, true)
 	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	s.Close(closeCtx)

@@ -14,7 +14,7 @@ import (
 func loadTorrent(path string) (*metainfo.MetaInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open torrent: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, metainfo.MaxTorrentSize+1))
