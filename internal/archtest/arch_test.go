@@ -17,7 +17,7 @@ var layers = [][]string{
 	{"swarm", "storage", "create", "peerconn", "tracker/client", "tracker/registry"},
 	{"tracker/store"},
 	{"tracker/server", "engine"},
-	{"magnet"},
+	{"magnet", "tracker/loadgen"},
 	{"cli"},
 	{"interop", "archtest"},
 }
@@ -32,6 +32,7 @@ func TestImportsPointDown(t *testing.T) {
 	root := filepath.Join("..")
 	fset := token.NewFileSet()
 	seen := map[string]bool{}
+	unplaced := map[string]bool{}
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -47,7 +48,10 @@ func TestImportsPointDown(t *testing.T) {
 		seen[pkg] = true
 		from, ok := layer[pkg]
 		if !ok {
-			t.Errorf("package internal/%s is not placed in a layer in arch_test.go", pkg)
+			if !unplaced[pkg] {
+				t.Errorf("package internal/%s is not placed in a layer in arch_test.go", pkg)
+			}
+			unplaced[pkg] = true
 			return nil
 		}
 		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
@@ -70,7 +74,7 @@ func TestImportsPointDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	for p := range layer {
-		if !seen[p] && p != "interop" {
+		if !seen[p] && p != "tracker/loadgen" {
 			t.Errorf("layer lists internal/%s, which has no non-test source", p)
 		}
 	}
