@@ -68,7 +68,7 @@ func (t *Torrent) dialMore() {
 	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.stopping || t.ctx.Err() != nil {
+	if t.stopping || t.paused || t.ctx.Err() != nil {
 		return
 	}
 	for _, c := range t.cands {

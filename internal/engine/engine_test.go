@@ -224,3 +224,32 @@ func TestEventLog(t *testing.T) {
 		}
 	}
 }
+
+func TestPauseResume(t *testing.T) {
+	tt := newTestTorrent(t, 8<<20, 256<<10)
+	seeder := newSession(t, Config{UpLimit: 2 << 20})
+	spec, _ := tt.spec(true)
+	if _, err := seeder.Add(spec); err != nil {
+		t.Fatal(err)
+	}
+	leecher := newSession(t, Config{})
+	lspec, lst := tt.spec(false, addr(seeder))
+	tr, err := leecher.Add(lspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	tr.Pause()
+	time.Sleep(300 * time.Millisecond)
+	before := tr.Stats(false)
+	time.Sleep(time.Second)
+	after := tr.Stats(false)
+	if !after.Paused || after.Connected != 0 || after.Downloaded != before.Downloaded {
+		t.Fatalf("paused torrent: connected %d, downloaded %d -> %d", after.Connected, before.Downloaded, after.Downloaded)
+	}
+	tr.Resume()
+	waitDone(t, tr, 30*time.Second)
+	if !bytes.Equal(lst.data, tt.data) {
+		t.Fatal("data differs")
+	}
+}

@@ -36,6 +36,8 @@ type Stats struct {
 	Peers       []PeerStats
 	Tracker     TrackerStats
 	Err         error
+	Paused      bool
+	UpLimit     int64 // this torrent's share of the upload limit, 0: none
 }
 
 // Stats returns a snapshot; withPeers includes each connection.
@@ -51,6 +53,8 @@ func (t *Torrent) Stats(withPeers bool) Stats {
 		Connected:   len(t.peers),
 		Tracker:     TrackerStats(t.tracker),
 		Err:         t.fatal,
+		Paused:      t.paused,
+		UpLimit:     t.UpLimit(),
 	}
 	for _, ps := range st.Stats.Peers {
 		p := t.peers[ps.Peer]

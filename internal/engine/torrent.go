@@ -76,6 +76,7 @@ type Torrent struct {
 	fatal    error
 	tracker  trackerStatus
 	stopping bool
+	paused   bool
 }
 
 type peer struct {
@@ -189,7 +190,7 @@ func (t *Torrent) accepting(a net.Addr) bool {
 	ap := addrPort(a)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return !t.stopping && !t.banned[ap.Addr()] && len(t.peers) < t.s.cfg.MaxConns
+	return !t.stopping && !t.paused && !t.banned[ap.Addr()] && len(t.peers) < t.s.cfg.MaxConns
 }
 
 func addrPort(a net.Addr) netip.AddrPort {
@@ -206,7 +207,7 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
 	addr := addrPort(nc.RemoteAddr())
 	fast := theirs.Reserved.Fast()
 	t.mu.Lock()
-	if t.stopping || t.banned[addr.Addr()] {
+	if t.stopping || t.paused || t.banned[addr.Addr()] {
 		t.mu.Unlock()
 		nc.Close()
 		return
