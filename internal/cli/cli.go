@@ -35,6 +35,7 @@ Examples:
 
 // env is what every command gets.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -55,8 +56,8 @@ var commands = []command{
 // Run executes the command line args (without the program name) and
 // returns the process exit code: 0 on success, 1 on failure, 2 for a bad
 // command line, 130 when interrupted.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := env{stdout: stdout, stderr: stderr}
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, mainUsage)
 		return 2

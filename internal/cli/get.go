@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -92,7 +93,22 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("download folder: %w", err)
 	}
-	s, err := o.session(log)
+	console := o.wantConsole(e)
+	if console {
+		if err := askLimits(e, o); err != nil {
+			return err
+		}
+	}
+	hub, closeEvents, err := openEvents(e, o, console)
+	if err != nil {
+		return err
+	}
+	defer closeEvents()
+	var onEvent func(engine.Event)
+	if hub != nil {
+		onEvent = hub.emit
+	}
+	s, err := o.session(log, onEvent)
 	if err != nil {
 		return err
 	}
@@ -117,7 +133,7 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 		}
 		seen[mi.InfoHash] = true
 	}
-	return run(ctx, e, o, s, mis, dir, seed, log)
+	return run(ctx, e, o, s, mis, dir, seed, log, console, hub)
 }
 
 // job is one torrent of a run.
@@ -131,7 +147,7 @@ type job struct {
 
 // run checks what is on disk, then downloads and seeds the torrents in
 // session s, their files under dir.
-func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger) error {
+func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger, console bool, hub *eventHub) error {
 	resume, err := openResume(dir, log)
 	if err != nil {
 		return err
@@ -177,8 +193,14 @@ func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*me
 			fmt.Fprintf(e.stdout, "%s: the torrent has no tracker and no --peer was given: waiting for peers to connect\n", mi.Info.Name)
 		}
 	}
-	if err := watch(ctx, e, o, jobs, seed); err != nil {
-		return err
+	var werr error
+	if console {
+		werr = watchConsole(ctx, e, s, jobs, seed, hub)
+	} else {
+		werr = watch(ctx, e, o, jobs, seed)
+	}
+	if werr != nil && !errors.Is(werr, errStopped) {
+		return werr
 	}
 	closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -191,7 +213,10 @@ func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*me
 			return err
 		}
 	}
-	return resume.Flush()
+	if err := resume.Flush(); err != nil {
+		return err
+	}
+	return werr
 }
 
 func openResume(dir string, log *slog.Logger) (*storage.Resume, error) {

@@ -26,6 +26,9 @@ type netOptions struct {
 	quiet     bool
 	verbose   bool
 	cpuprof   string
+	events    string
+	upSet     bool // a limit flag was given
+	downSet   bool
 }
 
 func (o *netOptions) register(fs *flagSet) {
@@ -33,9 +36,12 @@ func (o *netOptions) register(fs *flagSet) {
 	fs.StringVar(&o.bind, "bind", "", "IP address to listen on and connect from (default: all addresses)")
 	fs.Var(&o.peers, "peer", "connect to this peer `IP:PORT`, in addition to trackers (repeatable)")
 	fs.IntVar(&o.maxConns, "max-conns", engine.DefaultMaxConns, "maximum peer connections per torrent")
-	fs.Var(&o.upLimit, "up-limit", "upload limit in `bytes/s`, e.g. 512K or 10M (default: unlimited)")
-	fs.Var(&o.downLimit, "down-limit", "download limit in `bytes/s`, e.g. 512K or 10M (default: unlimited)")
-	fs.BoolVar(&o.quiet, "quiet", false, "print no live progress line")
+	fs.Var(setFlag{&o.upLimit, &o.upSet}, "max-up", "upload limit in `bytes/s` for the whole session, e.g. 512K or 10MiB (default: unlimited)")
+	fs.Var(setFlag{&o.downLimit, &o.downSet}, "max-down", "download limit in `bytes/s` for the whole session, e.g. 512K or 10MiB (default: unlimited)")
+	fs.Var(setFlag{&o.upLimit, &o.upSet}, "up-limit", "same as --max-up")
+	fs.Var(setFlag{&o.downLimit, &o.downSet}, "down-limit", "same as --max-down")
+	fs.BoolVar(&o.quiet, "quiet", false, "no live console or progress line")
+	fs.StringVar(&o.events, "events", "", "write every protocol event (pieces, requests, haves, chokes...) to `FILE` ('-' for stderr)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log connection-level events to stderr")
 	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile to `FILE` (for performance work)")
 }
@@ -67,8 +73,26 @@ func (o *netOptions) logger(stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 }
 
+// setFlag is a size flag that remembers it was given.
+type setFlag struct {
+	v   *sizeFlag
+	set *bool
+}
+
+func (f setFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return f.v.String()
+}
+
+func (f setFlag) Set(s string) error {
+	*f.set = true
+	return f.v.Set(s)
+}
+
 // session starts a peer session from the flags.
-func (o *netOptions) session(log *slog.Logger) (*engine.Session, error) {
+func (o *netOptions) session(log *slog.Logger, onEvent func(engine.Event)) (*engine.Session, error) {
 	var bind netip.Addr
 	if o.bind != "" {
 		a, err := netip.ParseAddr(o.bind)
@@ -93,6 +117,7 @@ func (o *netOptions) session(log *slog.Logger) (*engine.Session, error) {
 		DownLimit: int64(o.downLimit),
 		Tracker:   tc,
 		Logger:    log,
+		OnEvent:   onEvent,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)

@@ -79,7 +79,7 @@ func runShare(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	s, err := o.session(log)
+	s, err := o.session(log, nil)
 	if err != nil {
 		return err
 	}

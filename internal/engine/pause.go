@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"shoal/internal/bitfield"
 	"shoal/internal/bt"
 	"shoal/internal/peerconn"
 )
@@ -69,4 +70,11 @@ func (s *Session) Torrent(ih bt.InfoHash) *Torrent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.torrents[ih]
+}
+
+// Have returns a copy of the set of verified pieces.
+func (t *Torrent) Have() *bitfield.Bitfield {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.st.Bitfield()
 }

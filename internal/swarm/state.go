@@ -97,6 +97,7 @@ type peerState struct {
 	client    string
 	metaID    uint8 // the peer's id for ut_metadata, 0 if none
 	downPiece int   // piece of the last block received, -1 if none
+	reqPiece  int   // piece of the last block requested, -1 if none
 	upPiece   int   // piece of the last request served, -1 if none
 	upBytes   int64 // bytes of upPiece queued for the peer
 }
@@ -211,6 +212,7 @@ func (s *State) AddPeer(now time.Time, p Peer, info PeerInfo) []Action {
 		reqq:        DefaultPeerReqq,
 		depth:       StartQueue,
 		downPiece:   -1,
+		reqPiece:    -1,
 		upPiece:     -1,
 	}
 	s.peers[p] = ps
@@ -472,6 +474,9 @@ func (s *State) fill(now time.Time, p Peer, ps *peerState) {
 	s.blocks = s.pk.Pick(p, want, s.blocks[:0])
 	if len(s.blocks) > 0 {
 		ps.lastBlockIfIdle(now, out == 0)
+	}
+	if len(s.blocks) > 0 {
+		ps.reqPiece = s.blocks[len(s.blocks)-1].Piece
 	}
 	for _, b := range s.blocks {
 		s.send(p, wire.Message{ID: wire.Request, Index: uint32(b.Piece), Begin: uint32(b.Begin), Length: uint32(b.Length)})

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"shoal/internal/bitfield"
 	"shoal/internal/choker"
 )
 
@@ -22,8 +23,9 @@ type PeerStats struct {
 	PeerInterested bool
 	Snubbed        bool
 	Outstanding    int
-	// DownPiece is the piece of the last block the peer sent us (-1 if
-	// none) and DownPieceDone the fraction of it received so far.
+	// DownPiece is the piece the peer is sending us: that of its last
+	// block, or once that is complete, that of our last request to it (-1
+	// if none). DownPieceDone is the fraction of it received so far.
 	DownPiece     int
 	DownPieceDone float64
 	// UpPiece is the piece of the last request of the peer we serve (-1
@@ -77,8 +79,8 @@ func (s *State) Stats(now time.Time, withPeers bool) Stats {
 			PeerInterested: ps.peerInterested,
 			Snubbed:        ps.snubbed,
 			Outstanding:    s.pk.Outstanding(p),
-			DownPiece:      ps.downPiece,
-			DownPieceDone:  s.pk.Progress(ps.downPiece),
+			DownPiece:      s.workingPiece(ps),
+			DownPieceDone:  s.pk.Progress(s.workingPiece(ps)),
 			UpPiece:        ps.upPiece,
 			UpPieceDone:    s.upDone(ps),
 		})
@@ -102,4 +104,17 @@ func (s *State) upDone(ps *peerState) float64 {
 		return 0
 	}
 	return min(1, float64(ps.upBytes)/float64(s.bounds.PieceSize(ps.upPiece)))
+}
+
+// Bitfield returns a copy of the set of verified pieces.
+func (s *State) Bitfield() *bitfield.Bitfield { return s.pk.Bitfield() }
+
+func (s *State) workingPiece(ps *peerState) int {
+	if ps.downPiece >= 0 && s.pk.Progress(ps.downPiece) < 1 {
+		return ps.downPiece
+	}
+	if ps.reqPiece >= 0 && !s.pk.Have(ps.reqPiece) {
+		return ps.reqPiece
+	}
+	return ps.downPiece
 }
