@@ -13,8 +13,8 @@ const (
 	dialTimeout  = 10 * time.Second
 	readTimeout  = 3 * time.Minute
 	maxHalfOpen  = 16
-	retryBase    = 10 * time.Second
-	retryMax     = 10 * time.Minute
+	retryBase    = 5 * time.Second
+	retryMax     = 5 * time.Minute
 	maxFailures  = 8
 	maxCandidate = 2000
 )
