@@ -2,6 +2,7 @@ package registry
 
 import (
 	"net/netip"
+	"time"
 
 	"shoal/internal/bt"
 )
@@ -21,7 +22,10 @@ func (t *Table) Restore(st SwarmState) {
 }
 
 // Apply merges changes made elsewhere (another tracker process sharing the
-// store). It does not mark anything changed.
+// store). The last-seen time orders the states of an entry: a peer state
+// does not replace an entry seen later, and a removal with a time (see
+// PeerChange) does not remove an entry seen after it, so that changes
+// arriving late never undo newer ones. Apply does not mark anything changed.
 func (t *Table) Apply(b Batch) {
 	for _, c := range b.Peers {
 		t.applyPeer(c)
@@ -32,6 +36,9 @@ func (t *Table) Apply(b Batch) {
 }
 
 func (t *Table) applyPeer(c PeerChange) {
+	if seen, ok := t.lastSeen(c.InfoHash, c.Peer.Addr); ok && !c.Peer.LastSeen.IsZero() && seen > c.Peer.LastSeen.UnixNano() {
+		return // the entry here is newer
+	}
 	if c.Removed {
 		t.forget(c.InfoHash, c.Peer.Addr)
 		return
@@ -39,6 +46,24 @@ func (t *Table) applyPeer(c PeerChange) {
 	s := t.swarm(c.InfoHash)
 	t.put(s, c.Peer)
 	t.dropIfIdle(c.InfoHash, s)
+}
+
+// lastSeen returns the last-seen time (unix ns) of an entry, if present.
+func (t *Table) lastSeen(h bt.InfoHash, ap netip.AddrPort) (int64, bool) {
+	addr, ok := normalize(ap)
+	if !ok {
+		return 0, false
+	}
+	s := t.swarms[h]
+	if s == nil {
+		return 0, false
+	}
+	f := &s.fam[familyOf(addr)]
+	i, found := f.lookup(keyOf(addr))
+	if !found {
+		return 0, false
+	}
+	return f.peers[i].lastSeen, true
 }
 
 func (t *Table) applyCompleted(c CompletedChange) {
@@ -98,12 +123,11 @@ func (t *Table) TakeChanges(b *Batch) {
 	if !t.track {
 		return
 	}
-	for k := range t.dirty {
+	for k, removedAt := range t.dirty {
 		c := PeerChange{InfoHash: k.hash}
 		s := t.swarms[k.hash]
 		if s == nil {
 			c.Removed = true
-			c.Peer.Addr = k.ep.addrPort()
 		} else {
 			f := &s.fam[0]
 			if !k.ep.is4() {
@@ -113,7 +137,12 @@ func (t *Table) TakeChanges(b *Batch) {
 				c.Peer = f.peers[i].peer()
 			} else {
 				c.Removed = true
-				c.Peer.Addr = k.ep.addrPort()
+			}
+		}
+		if c.Removed {
+			c.Peer.Addr = k.ep.addrPort()
+			if removedAt != 0 {
+				c.Peer.LastSeen = time.Unix(0, removedAt)
 			}
 		}
 		b.Peers = append(b.Peers, c)

@@ -49,8 +49,10 @@ type Table struct {
 	swarms map[bt.InfoHash]*swarm
 	peers  int
 
-	track     bool
-	dirty     map[dirtyKey]struct{}
+	track bool
+	// dirty holds every entry changed since the last TakeChanges; for an
+	// entry removed, the time its removal covers (unix ns), else zero.
+	dirty     map[dirtyKey]int64
 	completed map[bt.InfoHash]uint64
 }
 
@@ -67,7 +69,7 @@ func NewTable(cfg Config, rng *rand.Rand) *Table {
 		track:  cfg.TrackChanges,
 	}
 	if t.track {
-		t.dirty = make(map[dirtyKey]struct{})
+		t.dirty = make(map[dirtyKey]int64)
 		t.completed = make(map[bt.InfoHash]uint64)
 	}
 	return t
@@ -76,9 +78,9 @@ func NewTable(cfg Config, rng *rand.Rand) *Table {
 // Len returns the number of swarms and of peers in the table.
 func (t *Table) Len() (swarms, peers int) { return len(t.swarms), t.peers }
 
-func (t *Table) markDirty(h bt.InfoHash, k endpointKey) {
+func (t *Table) markDirty(h bt.InfoHash, k endpointKey, removedAt int64) {
 	if t.track {
-		t.dirty[dirtyKey{h, k}] = struct{}{}
+		t.dirty[dirtyKey{h, k}] = removedAt
 	}
 }
 
@@ -104,7 +106,7 @@ func (t *Table) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (Annou
 
 	if p.Event == EventStopped {
 		if found {
-			t.removeAt(p.InfoHash, f, i)
+			t.removeAt(p.InfoHash, f, i, now.UnixNano())
 		}
 		res.Seeders, res.Leechers = s.counts()
 		res.Completed = s.completed
@@ -140,7 +142,7 @@ func (t *Table) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (Annou
 			t.completed[p.InfoHash]++
 		}
 	}
-	t.markDirty(p.InfoHash, k)
+	t.markDirty(p.InfoHash, k, 0)
 
 	lo := 0
 	if self.seeder() {
@@ -152,8 +154,10 @@ func (t *Table) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (Annou
 	return res, nil
 }
 
-func (t *Table) removeAt(h bt.InfoHash, f *family, i int) {
-	t.markDirty(h, f.peers[i].ep)
+// removeAt removes entry i; the removal covers the entry's states up to
+// the time at (unix ns).
+func (t *Table) removeAt(h bt.InfoHash, f *family, i int, at int64) {
+	t.markDirty(h, f.peers[i].ep, at)
 	f.remove(i)
 	t.peers--
 }
@@ -185,7 +189,7 @@ func (t *Table) Expire(now time.Time) int {
 			f := &s.fam[fi]
 			for i := f.len() - 1; i >= 0; i-- {
 				if f.peers[i].lastSeen <= cutoff {
-					t.removeAt(h, f, i)
+					t.removeAt(h, f, i, f.peers[i].lastSeen)
 					n++
 				}
 			}

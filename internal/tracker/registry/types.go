@@ -109,7 +109,11 @@ type SwarmState struct {
 }
 
 // PeerChange is the latest state of one peer entry: either the entry as it
-// is now, or its removal (then only Peer.Addr is meaningful).
+// is now, or its removal. A removal has only Peer.Addr and, when known,
+// Peer.LastSeen: the time up to which the removal applies (the time of a
+// stopped announce, or the last-seen time of an expired entry), so that a
+// store shared by several trackers can tell it from a newer announce of the
+// same peer elsewhere.
 type PeerChange struct {
 	InfoHash bt.InfoHash
 	Peer     Peer

@@ -41,6 +41,12 @@ func (s *Server) expireEvery() time.Duration {
 func (s *Server) maintain(ctx context.Context) {
 	expire := time.NewTicker(s.expireEvery())
 	defer expire.Stop()
+	var rescan <-chan time.Time
+	if s.cfg.TorrentDir != "" {
+		t := time.NewTicker(s.cfg.RescanInterval)
+		defer t.Stop()
+		rescan = t.C
+	}
 	var flush <-chan time.Time
 	if s.cfg.Store != nil {
 		t := time.NewTicker(s.cfg.FlushInterval)
@@ -54,6 +60,11 @@ func (s *Server) maintain(ctx context.Context) {
 		case <-expire.C:
 			if n := s.reg.Expire(s.cfg.Now()); n > 0 {
 				s.log.Debug("server: expired peers", "count", n)
+			}
+			s.limit.sweep(s.cfg.Now())
+		case <-rescan:
+			if err := s.Rescan(); err != nil {
+				s.log.Error("server: rescan", "err", err)
 			}
 		case <-flush:
 			if err := s.flush(ctx); err != nil {

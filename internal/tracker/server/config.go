@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/netip"
 	"slices"
 	"time"
@@ -13,14 +14,18 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultInterval      = 30 * time.Minute
-	DefaultNumWant       = 50
-	DefaultMaxNumWant    = 200
-	DefaultFlushInterval = time.Second
+	DefaultInterval       = 30 * time.Minute
+	DefaultNumWant        = 50
+	DefaultMaxNumWant     = 200
+	DefaultFlushInterval  = time.Second
+	DefaultRescanInterval = time.Minute
 
 	// peerGrace is added to two intervals to give the default peer TTL.
 	peerGrace = time.Minute
 )
+
+// loopback is the default Config.UploadFrom.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // Config configures a Server. The zero value serves nothing but is
 // otherwise usable: set HTTPAddr and/or UDPAddr.
@@ -62,6 +67,37 @@ type Config struct {
 	// FlushInterval is how often changes are written to the Store
 	// (default 1s).
 	FlushInterval time.Duration
+
+	// TorrentDir, when set, is a folder of .torrent files to register, so
+	// that the status page shows names and AllowList knows what to allow.
+	// It is read by Start, then rescanned every RescanInterval (default
+	// 1m) and whenever Rescan is called; deleting a file unregisters its
+	// torrent on the next scan. Uploaded torrents are saved into it.
+	TorrentDir     string
+	RescanInterval time.Duration
+
+	// AllowList makes the tracker answer only registered torrents (from
+	// TorrentDir, uploads or Register); announces and scrapes of other
+	// info hashes are refused.
+	AllowList bool
+
+	// AllowUpload enables POST /torrents, which registers the .torrent file
+	// in the request body (at most MaxUploadSize bytes). Uploads are
+	// accepted only from UploadFrom (default: loopback addresses only) and,
+	// if UploadToken is set, only with "Authorization: Bearer UploadToken".
+	// Requests carrying an Origin header (sent by browsers) are refused.
+	AllowUpload bool
+	UploadFrom  []netip.Prefix
+	UploadToken string
+
+	// RateLimit is how many requests a second one source address may make
+	// (an IPv4 address, or an IPv6 /64), in bursts of up to RateBurst
+	// (default DefaultRateBurstFactor * RateLimit). Zero means no limit.
+	// RateLimitAddrs bounds the addresses tracked (default
+	// DefaultRateLimitAddrs); beyond it the idle ones are forgotten first.
+	RateLimit      float64
+	RateBurst      int
+	RateLimitAddrs int
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -114,6 +150,31 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.FlushInterval <= 0 {
 		c.FlushInterval = DefaultFlushInterval
+	}
+	if c.RescanInterval <= 0 {
+		c.RescanInterval = DefaultRescanInterval
+	}
+	if len(c.UploadFrom) == 0 {
+		c.UploadFrom = loopback
+	}
+	c.UploadFrom = slices.Clone(c.UploadFrom)
+	for i, p := range c.UploadFrom {
+		if !p.IsValid() {
+			return c, fmt.Errorf("server: upload from %d: invalid prefix", i)
+		}
+		c.UploadFrom[i] = p.Masked()
+	}
+	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
+		return c, fmt.Errorf("server: rate limit %v: want a non-negative number", c.RateLimit)
+	}
+	if c.RateBurst < 0 || c.RateLimitAddrs < 0 {
+		return c, fmt.Errorf("server: rate burst %d, addresses %d: want non-negative", c.RateBurst, c.RateLimitAddrs)
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = max(int(min(c.RateLimit*DefaultRateBurstFactor, 1<<30)), 1)
+	}
+	if c.RateLimitAddrs == 0 {
+		c.RateLimitAddrs = DefaultRateLimitAddrs
 	}
 	return c, nil
 }

@@ -20,7 +20,38 @@
 //     bytes; the current and the previous minute are accepted, so an id
 //     lives between one and two minutes. A source that has not presented a
 //     valid connection id never gets a reply longer than its request.
-//   - A plain HTML status page at / listing swarms.
+//   - A registry of known torrents: Config.TorrentDir is read at start and
+//     rescanned every Config.RescanInterval and on Server.Rescan (the
+//     command calls it on SIGHUP); unchanged files are not read again.
+//     With Config.AllowUpload, POST /torrents registers the .torrent in the
+//     body (at most MaxUploadSize bytes) and saves it into TorrentDir.
+//     Uploads come only from Config.UploadFrom (default loopback), with
+//     the Config.UploadToken bearer token if one is set, and never with an
+//     Origin header, which keeps browsers (cross-site forms, DNS rebinding)
+//     out. Replies are plain text with 201, 200 (known already), 400, 401,
+//     403, 405, 413 or 507.
+//   - Allow-list mode (Config.AllowList): only registered info hashes are
+//     answered; an announce or scrape naming another gets the failure
+//     reason "unregistered torrent" (HTTP) or that error packet (UDP). One
+//     unregistered hash refuses a whole multi-hash scrape. Swarms of
+//     torrents that are not registered (restored from the store, or whose
+//     file was removed) are no longer answered and expire with their peers.
+//   - An HTML status page at /: totals of all swarms and the MaxStatusRows
+//     largest (most peers, then most seeders) with their names when
+//     registered, escaped by html/template. It is rendered at most once a
+//     second.
+//   - Prometheus metrics at /metrics, from a registry of the server's own
+//     (Server.Metrics): shoal_tracker_announces_total and
+//     shoal_tracker_scrapes_total by protocol (http, udp) and outcome (ok,
+//     error); shoal_tracker_errors_total by protocol and kind (malformed,
+//     bad_connection_id, rate_limited, unregistered, invalid_address,
+//     internal); shoal_tracker_udp_connects_total;
+//     shoal_tracker_announce_duration_seconds, a histogram by protocol of
+//     the time from reading a request to the reply built;
+//     shoal_tracker_swarms, shoal_tracker_peers by role (seeder, leecher),
+//     shoal_tracker_registered_torrents,
+//     shoal_tracker_rate_limited_addresses; and the Go and process
+//     collectors.
 //
 // Hardening: a peer's address is the source address of its request. The ip
 // parameter and X-Forwarded-For are honoured only when the request comes
@@ -28,9 +59,20 @@
 // Every malformed HTTP request gets a bencoded failure reason with status
 // 200, every malformed UDP request an error packet (within the size rule;
 // packets shorter than 16 bytes are dropped). Queries are limited to
-// MaxQueryLen bytes, headers to 16 KiB and must arrive within 5 seconds.
+// MaxQueryLen bytes, headers to 16 KiB and must arrive within 5 seconds;
+// bodies (tracker requests have none) to 1 KiB, uploads excepted.
 //
-// Not yet here: Prometheus metrics, per-address rate limits, a registry of
-// known torrents (names, allow-list) and a Redis store; the handler in
-// http.go, the registry calls and store.Follower are where they attach.
+// Rate limits (Config.RateLimit): a token bucket per source address (an
+// IPv4 address or an IPv6 /64; the X-Forwarded-For client behind a trusted
+// proxy), with a burst large enough for many peers behind one NAT address
+// announcing together. Over the limit, announces and scrapes get the
+// failure reason "rate limit exceeded, try again later" (or that error
+// packet), other pages 429. UDP connects are not limited, and UDP requests
+// count only once their connection id proves the source address, so that
+// spoofed packets cannot use up someone else's bucket. The table of
+// buckets is bounded (Config.RateLimitAddrs); buckets that have refilled
+// are forgotten first.
+//
+// A store shared by several tracker processes implements store.Follower;
+// the server then merges the changes the others make.
 package server

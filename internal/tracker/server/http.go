@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"shoal/internal/bt"
 	"shoal/internal/tracker/registry"
@@ -35,6 +36,10 @@ func (s *Server) newHandler() http.Handler {
 	mux.HandleFunc("/announce", s.serveAnnounce)
 	mux.HandleFunc("/scrape", s.serveScrape)
 	mux.HandleFunc("/{$}", s.serveStatus)
+	mux.HandleFunc("/metrics", s.serveMetrics)
+	if s.cfg.AllowUpload {
+		mux.HandleFunc(uploadPath, s.serveUpload)
+	}
 	return s.guard(mux)
 }
 
@@ -49,14 +54,48 @@ func (s *Server) guard(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("server: panic serving request", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.met.refused(protoHTTP, errInternal)
 				writeBencode(w, appendFailure(nil, "internal error"))
 			}
 		}()
-		if r.Body != nil && r.Body != http.NoBody {
+		if r.Body != nil && r.Body != http.NoBody && r.URL.Path != uploadPath {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// source returns the address a request is limited by: its source address,
+// or the client named in X-Forwarded-For when the source is a trusted
+// proxy.
+func (s *Server) source(r *http.Request) (netip.Addr, bool) {
+	src, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return clientIP(src.Addr(), r.Header.Values("X-Forwarded-For"), netip.Addr{}, s.cfg.TrustedProxies), true
+}
+
+// allowed applies the rate limit to a request that is not a tracker request
+// and answers it with 429 if it is over.
+func (s *Server) allowed(w http.ResponseWriter, r *http.Request) bool {
+	if src, ok := s.source(r); ok && s.limit.allow(s.cfg.Now(), src) {
+		return true
+	}
+	w.Header().Set("Retry-After", "1")
+	http.Error(w, reasonRateLimited, http.StatusTooManyRequests)
+	return false
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if s.allowed(w, r) {
+		s.met.handler.ServeHTTP(w, r)
+	}
 }
 
 // Shared header values; net/http does not modify them.
@@ -74,30 +113,40 @@ func writeBencode(w http.ResponseWriter, b []byte) {
 	_, _ = w.Write(b)
 }
 
-func (s *Server) fail(w http.ResponseWriter, sc *scratch, reason string) {
-	sc.out = appendFailure(sc.out[:0], reason)
-	writeBencode(w, sc.out)
-}
-
 func (s *Server) serveAnnounce(w http.ResponseWriter, r *http.Request) {
+	now, start := s.clock()
 	sc := s.getScratch()
 	defer s.putScratch(sc)
-	if r.Method != http.MethodGet {
-		s.fail(w, sc, "method not allowed")
-		return
+	kind, reason := s.announce(now, r, sc)
+	if kind != errNone {
+		sc.out = appendFailure(sc.out[:0], reason)
 	}
-	q, err := parseAnnounceQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, sc, err.Error())
-		return
+	writeBencode(w, sc.out)
+	s.met.announced(protoHTTP, kind, time.Since(start))
+}
+
+// announce answers an HTTP announce into sc.out, or says why it is refused.
+func (s *Server) announce(now time.Time, r *http.Request, sc *scratch) (errKind, string) {
+	if r.Method != http.MethodGet {
+		return errMalformed, "method not allowed"
 	}
 	src, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
-		s.fail(w, sc, "unknown source address")
-		return
+		return errMalformed, "unknown source address"
 	}
-	ip := clientIP(src.Addr(), r.Header.Values("X-Forwarded-For"), q.ip, s.cfg.TrustedProxies)
-	res, err := s.reg.Announce(s.cfg.Now(), registry.AnnounceParams{
+	forwarded := r.Header.Values("X-Forwarded-For")
+	if !s.limit.allow(now, clientIP(src.Addr(), forwarded, netip.Addr{}, s.cfg.TrustedProxies)) {
+		return errRateLimited, reasonRateLimited
+	}
+	q, err := parseAnnounceQuery(r.URL.RawQuery)
+	if err != nil {
+		return errMalformed, err.Error()
+	}
+	if s.cfg.AllowList && !s.torrents.has(q.infoHash) {
+		return errUnregistered, reasonUnregistered
+	}
+	ip := clientIP(src.Addr(), forwarded, q.ip, s.cfg.TrustedProxies)
+	res, err := s.reg.Announce(now, registry.AnnounceParams{
 		InfoHash:   q.infoHash,
 		PeerID:     q.peerID,
 		Addr:       netip.AddrPortFrom(ip, q.port),
@@ -109,8 +158,7 @@ func (s *Server) serveAnnounce(w http.ResponseWriter, r *http.Request) {
 	}, sc.peers)
 	sc.peers = res.Peers
 	if err != nil {
-		s.fail(w, sc, "invalid peer address")
-		return
+		return errInvalidAddr, reasonInvalidAddr
 	}
 	sc.out = appendAnnounceReply(sc.out[:0], &announceReply{
 		res:         res,
@@ -121,7 +169,7 @@ func (s *Server) serveAnnounce(w http.ResponseWriter, r *http.Request) {
 		noPeerID:    q.noPeerID,
 		v6:          ip.Is6(),
 	})
-	writeBencode(w, sc.out)
+	return errNone, ""
 }
 
 // numWant applies the default and the cap to a requested peer count
@@ -136,17 +184,36 @@ func (s *Server) numWant(n, limit int) int {
 func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request) {
 	sc := s.getScratch()
 	defer s.putScratch(sc)
+	kind, reason := s.scrape(r, sc)
+	if kind != errNone {
+		sc.out = appendFailure(sc.out[:0], reason)
+	}
+	writeBencode(w, sc.out)
+	s.met.scraped(protoHTTP, kind)
+}
+
+// scrape answers an HTTP scrape into sc.out, or says why it is refused. In
+// allow-list mode one unregistered info hash refuses the whole scrape.
+func (s *Server) scrape(r *http.Request, sc *scratch) (errKind, string) {
 	if r.Method != http.MethodGet {
-		s.fail(w, sc, "method not allowed")
-		return
+		return errMalformed, "method not allowed"
+	}
+	src, ok := s.source(r)
+	if !ok {
+		return errMalformed, "unknown source address"
+	}
+	if !s.limit.allow(s.cfg.Now(), src) {
+		return errRateLimited, reasonRateLimited
 	}
 	hashes, err := parseScrapeQuery(r.URL.RawQuery, sc.hashes[:0])
 	sc.hashes = hashes
 	if err != nil {
-		s.fail(w, sc, err.Error())
-		return
+		return errMalformed, err.Error()
+	}
+	if s.cfg.AllowList && !s.torrents.has(hashes...) {
+		return errUnregistered, reasonUnregistered
 	}
 	sc.stats = s.reg.Scrape(hashes, sc.stats[:0])
 	sc.out = appendScrapeReply(sc.out[:0], sc.stats)
-	writeBencode(w, sc.out)
+	return errNone, ""
 }

@@ -168,9 +168,17 @@ func TestBackgroundFlushAndFollow(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("server is not following the store")
 	}
-	d := get(t, announceURLFor(s, announceValues(h, peerID(1), 6001, 5)))
-	if d["complete"] != int64(1) {
-		t.Errorf("remote seeder not merged: %v", d)
+	// The follower applies the batch after taking it from the channel.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		d := get(t, announceURLFor(s, announceValues(h, peerID(1), 6001, 5)))
+		if d["complete"] == int64(1) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("remote seeder not merged: %v", d)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -15,6 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"shoal/internal/metainfo"
 	"shoal/internal/tracker/registry"
 	"shoal/internal/tracker/store"
 )
@@ -32,13 +35,18 @@ const (
 // Server is a BitTorrent tracker. Create it with New, then Start it (or Run
 // it); Handler can also be mounted on another HTTP server.
 type Server struct {
-	cfg       Config
-	log       *slog.Logger
-	reg       *registry.Registry
-	ids       *connIDs
-	trackerID string
-	handler   http.Handler
-	scratch   sync.Pool // *scratch
+	cfg         Config
+	log         *slog.Logger
+	reg         *registry.Registry
+	ids         *connIDs
+	trackerID   string
+	handler     http.Handler
+	scratch     sync.Pool // *scratch
+	torrents    *catalog
+	limit       *limiter // nil: no rate limit
+	met         *metrics
+	statusCache pageCache
+	realClock   bool // cfg.Now is time.Now: one reading serves as both
 
 	mu      sync.Mutex
 	started bool
@@ -52,6 +60,7 @@ type Server struct {
 
 // New checks cfg and returns a server that is not yet listening.
 func New(cfg Config) (*Server, error) {
+	realClock := cfg.Now == nil
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -73,6 +82,12 @@ func New(cfg Config) (*Server, error) {
 		}, 0, binary.LittleEndian.Uint64(seed[:])),
 		ids:       newConnIDs(cfg.Secret),
 		trackerID: hex.EncodeToString(tid[:]),
+		realClock: realClock,
+		torrents:  newCatalog(),
+		limit:     newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.RateLimitAddrs),
+	}
+	if s.met, err = newMetrics(s); err != nil {
+		return nil, err
 	}
 	s.scratch.New = func() any { return new(scratch) }
 	s.handler = s.newHandler()
@@ -91,6 +106,12 @@ func (s *Server) Start(ctx context.Context) error {
 	s.started = true
 	if err := s.load(ctx); err != nil {
 		return err
+	}
+	if s.cfg.TorrentDir != "" {
+		if err := s.torrents.scan(s.cfg.TorrentDir, s.log); err != nil {
+			return err
+		}
+		s.log.Info("server: torrents registered", "dir", s.cfg.TorrentDir, "count", s.torrents.len())
 	}
 	var lc net.ListenConfig
 	if s.cfg.HTTPAddr != "" {
@@ -192,10 +213,40 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-// Handler returns the HTTP handler: /announce, /scrape and the status page
-// at /. It works without Start, but only a started server expires peers and
+// Handler returns the HTTP handler: /announce, /scrape, the status page at
+// /, /metrics, and POST /torrents if uploads are allowed. It works without Start, but only a started server expires peers and
 // flushes to the store.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// clock returns the time for the protocol (cfg.Now) and the monotonic
+// start of a request for the latency histogram, reading the clock once
+// when they are the same clock.
+func (s *Server) clock() (now, start time.Time) {
+	if s.realClock {
+		now = time.Now()
+		return now, now
+	}
+	return s.cfg.Now(), time.Now()
+}
+
+// Rescan rereads Config.TorrentDir now (a started server also does so
+// every Config.RescanInterval). It does nothing without a TorrentDir.
+func (s *Server) Rescan() error {
+	if s.cfg.TorrentDir == "" {
+		return nil
+	}
+	return s.torrents.scan(s.cfg.TorrentDir, s.log)
+}
+
+// Register registers a torrent in memory, so that the status page shows
+// its name and AllowList answers it. It reports false if the torrent was
+// registered already, and fails when MaxTorrents are.
+func (s *Server) Register(m *metainfo.MetaInfo) (bool, error) {
+	return s.torrents.add("", m, nil)
+}
+
+// Metrics returns the server's Prometheus metrics, as served at /metrics.
+func (s *Server) Metrics() prometheus.Gatherer { return s.met.reg }
 
 // HTTPAddr returns the bound HTTP address, or nil.
 func (s *Server) HTTPAddr() net.Addr {

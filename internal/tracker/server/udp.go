@@ -33,9 +33,11 @@ func (s *Server) serveUDP(conn *net.UDPConn) {
 			continue
 		}
 		if n > maxUDPPacket {
+			s.met.refused(protoUDP, errMalformed)
 			continue
 		}
-		reply := w.handle(s.cfg.Now(), from, buf[:n])
+		now, start := s.clock()
+		reply := w.handleAt(now, start, from, buf[:n])
 		if len(reply) == 0 {
 			continue
 		}
@@ -53,19 +55,41 @@ func (s *Server) serveUDP(conn *net.UDPConn) {
 // connection id is never longer than the request. The reply is valid until
 // the next call.
 func (w *udpWorker) handle(now time.Time, from netip.AddrPort, pkt []byte) []byte {
-	reply := w.answer(now, from, pkt)
+	return w.handleAt(now, time.Now(), from, pkt)
+}
+
+// handleAt is handle for a datagram whose handling started at start (a
+// reading of the real clock, for the latency histogram).
+func (w *udpWorker) handleAt(now, start time.Time, from netip.AddrPort, pkt []byte) []byte {
+	reply, action, kind := w.answer(now, from, pkt)
 	if cap(reply) > cap(w.out) {
 		w.out = reply[:0]
+	}
+	m := w.s.met
+	switch action {
+	case actionAnnounce:
+		m.announced(protoUDP, kind, time.Since(start))
+	case actionScrape:
+		m.scraped(protoUDP, kind)
+	case actionConnect:
+		if kind == errNone {
+			m.connects.Inc()
+		}
+		m.refused(protoUDP, kind)
+	default:
+		m.refused(protoUDP, kind)
 	}
 	return reply
 }
 
-func (w *udpWorker) answer(now time.Time, from netip.AddrPort, pkt []byte) []byte {
+// answer returns the reply to pkt, the request's action (as far as it could
+// be read) and why it was refused, if it was.
+func (w *udpWorker) answer(now time.Time, from netip.AddrPort, pkt []byte) ([]byte, uint32, errKind) {
 	s := w.s
 	src := netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	req, err := parseUDPRequest(pkt)
 	if errors.Is(err, errUDPShort) {
-		return nil
+		return nil, actionError, errMalformed
 	}
 	verified := req.action != actionConnect && s.ids.valid(now, src, req.connID)
 	limit := len(pkt)
@@ -73,24 +97,32 @@ func (w *udpWorker) answer(now time.Time, from netip.AddrPort, pkt []byte) []byt
 		limit = maxUDPReplyV6
 	}
 	if err != nil {
-		return appendUDPError(w.out[:0], req.txID, err.Error(), limit)
+		return appendUDPError(w.out[:0], req.txID, err.Error(), limit), req.action, errMalformed
 	}
-	switch req.action {
-	case actionConnect:
-		return appendUDPConnectReply(w.out[:0], req.txID, s.ids.make(now, src))
-	case actionAnnounce, actionScrape:
-		if !verified {
-			return appendUDPError(w.out[:0], req.txID, "bad connection id", limit)
-		}
+	if req.action == actionConnect {
+		// Not rate limited: the source of a connect is not proven, and a
+		// connect reply is no larger than its request.
+		return appendUDPConnectReply(w.out[:0], req.txID, s.ids.make(now, src)), req.action, errNone
+	}
+	if !verified {
+		return appendUDPError(w.out[:0], req.txID, reasonBadConnID, limit), req.action, errBadConnID
+	}
+	if !s.limit.allow(now, src.Addr()) {
+		return appendUDPError(w.out[:0], req.txID, reasonRateLimited, limit), req.action, errRateLimited
 	}
 	if req.action == actionScrape {
-		return w.scrape(req)
+		reply, kind := w.scrape(req)
+		return reply, req.action, kind
 	}
-	return w.announce(now, src, req)
+	reply, kind := w.announce(now, src, req)
+	return reply, req.action, kind
 }
 
-func (w *udpWorker) announce(now time.Time, src netip.AddrPort, req udpRequest) []byte {
+func (w *udpWorker) announce(now time.Time, src netip.AddrPort, req udpRequest) ([]byte, errKind) {
 	s := w.s
+	if s.cfg.AllowList && !s.torrents.has(req.infoHash) {
+		return appendUDPError(w.out[:0], req.txID, reasonUnregistered, maxUDPReplyV6), errUnregistered
+	}
 	v6 := src.Addr().Is6()
 	maxPeers := (maxUDPReplyV4 - udpAnnounceHdrLen) / 6
 	if v6 {
@@ -108,20 +140,25 @@ func (w *udpWorker) announce(now time.Time, src netip.AddrPort, req udpRequest) 
 	}, w.peers)
 	w.peers = res.Peers
 	if err != nil {
-		return appendUDPError(w.out[:0], req.txID, "invalid peer address", maxUDPReplyV6)
+		return appendUDPError(w.out[:0], req.txID, reasonInvalidAddr, maxUDPReplyV6), errInvalidAddr
 	}
-	return appendUDPAnnounceReply(w.out[:0], req.txID, uint32(s.cfg.Interval/time.Second), &res, v6)
+	return appendUDPAnnounceReply(w.out[:0], req.txID, uint32(s.cfg.Interval/time.Second), &res, v6), errNone
 }
 
-func (w *udpWorker) scrape(req udpRequest) []byte {
+// scrape answers a UDP scrape. In allow-list mode one unregistered info
+// hash refuses the whole scrape.
+func (w *udpWorker) scrape(req udpRequest) ([]byte, errKind) {
 	w.hashes = w.hashes[:0]
 	for b := req.hashes; len(b) >= 20; b = b[20:] {
 		w.hashes = append(w.hashes, bt.InfoHash(b[:20]))
+	}
+	if w.s.cfg.AllowList && !w.s.torrents.has(w.hashes...) {
+		return appendUDPError(w.out[:0], req.txID, reasonUnregistered, maxUDPReplyV6), errUnregistered
 	}
 	w.stats = w.s.reg.Scrape(w.hashes, w.stats[:0])
 	out := appendUDPHeader(w.out[:0], actionScrape, req.txID)
 	for _, st := range w.stats {
 		out = appendUDPScrapeEntry(out, st)
 	}
-	return out
+	return out, errNone
 }

@@ -8,7 +8,14 @@
 // the store.
 //
 // [Bolt] keeps the state in a bbolt file, DIR/tracker.db; each batch is one
-// transaction (one fsync). A store shared by several tracker processes, such
-// as Redis, can also implement [Follower] so that each process merges the
-// changes the others make.
+// transaction (one fsync).
+//
+// [Redis] keeps it in a Redis database shared by several tracker processes,
+// so that they serve one swarm view: a hash per swarm (peer endpoint to
+// compact record, plus the completed count) and a set of swarms. Each batch
+// is applied by a script in one round trip and published on a pub/sub
+// channel; as a [Follower], every process merges what the others publish.
+// States of a peer are ordered by last-seen time and removals carry the time
+// they cover, so that processes expiring peers on their own, or a late
+// batch, never undo a newer announce made elsewhere.
 package store
