@@ -74,6 +74,9 @@ func runShare(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := trk.Register(mi); err != nil {
+		return err
+	}
 	store, err := storage.Open(filepath.Dir(path), layoutOf(mi), storage.Options{Logger: log, ReadOnly: true})
 	if err != nil {
 		return err
