@@ -23,13 +23,15 @@ type consoleSource struct {
 	s      *engine.Session
 	jobs   []*job
 	peerID bt.PeerID
+	// onPause records a pause or resume so that a restart keeps it.
+	onPause func(ih bt.InfoHash, paused bool)
 
 	mu     sync.Mutex
 	events []tui.Event // ring, oldest first
 }
 
-func newConsoleSource(s *engine.Session, jobs []*job) *consoleSource {
-	return &consoleSource{s: s, jobs: jobs, peerID: s.PeerID()}
+func newConsoleSource(s *engine.Session, jobs []*job, onPause func(bt.InfoHash, bool)) *consoleSource {
+	return &consoleSource{s: s, jobs: jobs, peerID: s.PeerID(), onPause: onPause}
 }
 
 // event records a protocol event for the console's event pane.
@@ -190,6 +192,9 @@ func (c *consoleSource) SetLimits(down, up int64) { c.s.SetLimits(down, up) }
 func (c *consoleSource) Pause(ih string) {
 	if t := c.torrent(ih); t != nil {
 		t.Pause()
+		if c.onPause != nil {
+			c.onPause(t.InfoHash(), true)
+		}
 	}
 }
 
@@ -197,6 +202,9 @@ func (c *consoleSource) Pause(ih string) {
 func (c *consoleSource) Resume(ih string) {
 	if t := c.torrent(ih); t != nil {
 		t.Resume()
+		if c.onPause != nil {
+			c.onPause(t.InfoHash(), false)
+		}
 	}
 }
 

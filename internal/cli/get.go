@@ -18,13 +18,17 @@ import (
 	"shoal/internal/storage"
 )
 
-const getUsage = `Usage: shoal get TORRENT|MAGNET [-o DIR] [flags]
+const getUsage = `Usage: shoal get [TORRENT|MAGNET ...] [-o DIR] [flags]
 
 Downloads a .torrent file or a magnet link (the torrent's metadata is
 then fetched from peers, BEP 9) into DIR (default: the current folder), verifying
 every piece, and exits when the download is complete. Pieces already on
 disk are kept: run the same command again to resume an interrupted
 download. With --seed, keeps seeding until interrupted.
+
+Several torrents run at once in one session, on one port. DIR keeps the
+list of its torrents: 'shoal get -o DIR' with no torrent resumes all of
+them, paused ones staying paused.
 
 Peers come from the torrent's trackers and from --peer.
 `
@@ -36,8 +40,12 @@ torrent's file or top folder). Pieces are checked on start; missing or
 damaged ones are downloaded from peers. Runs until interrupted.
 `
 
-// stateDir is where a download folder keeps shoal's resume state.
-const stateDir = ".shoal"
+// stateDir is where a download folder keeps shoal's resume state, in
+// resumeFile.
+const (
+	stateDir   = ".shoal"
+	resumeFile = "resume.db"
+)
 
 func runGet(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet("get", e, getUsage)
@@ -45,7 +53,7 @@ func runGet(ctx context.Context, e env, args []string) error {
 	o.register(fs)
 	out := fs.String("o", ".", "download `folder`")
 	seed := fs.Bool("seed", false, "keep seeding after the download is complete")
-	pos, err := parseFlags(fs, args, 1, -1)
+	pos, err := parseFlags(fs, args, 0, -1)
 	if err != nil {
 		return err
 	}
@@ -90,8 +98,37 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 			return err
 		}
 	}
+	if len(sources) == 0 {
+		if _, err := os.Stat(filepath.Join(dir, stateDir, resumeFile)); err != nil {
+			return usagef("no torrent given, and %s holds no saved session to resume", dir)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("download folder: %w", err)
+	}
+	resume, err := openResume(dir, log)
+	if err != nil {
+		return err
+	}
+	defer resume.Close()
+	paused := map[bt.InfoHash]bool{}
+	if len(sources) == 0 {
+		saved, err := resume.SavedTorrents()
+		if err != nil {
+			return err
+		}
+		for _, st := range saved {
+			mi, err := metainfo.Parse(st.Torrent)
+			if err != nil {
+				return fmt.Errorf("saved torrent %v: %w", st.InfoHash, err)
+			}
+			mis = append(mis, mi)
+			paused[mi.InfoHash] = st.Paused
+		}
+		if len(mis) == 0 {
+			return usagef("no torrent given, and %s holds no saved session to resume", dir)
+		}
+		fmt.Fprintf(e.stdout, "resuming the %d torrents of %s\n", len(mis), dir)
 	}
 	console := o.wantConsole(e)
 	if console {
@@ -132,8 +169,17 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 			return usagef("torrent %s (%s) given twice", mi.Info.Name, mi.InfoHash)
 		}
 		seen[mi.InfoHash] = true
+		if len(sources) > 0 {
+			data, err := mi.Encode()
+			if err != nil {
+				return err
+			}
+			if err := resume.SaveTorrent(storage.SavedTorrent{InfoHash: mi.InfoHash, Torrent: data}); err != nil {
+				return err
+			}
+		}
 	}
-	return run(ctx, e, o, s, mis, dir, seed, log, console, hub)
+	return run(ctx, e, o, s, mis, dir, seed, log, console, hub, resume, paused)
 }
 
 // job is one torrent of a run.
@@ -147,12 +193,7 @@ type job struct {
 
 // run checks what is on disk, then downloads and seeds the torrents in
 // session s, their files under dir.
-func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger, console bool, hub *eventHub) error {
-	resume, err := openResume(dir, log)
-	if err != nil {
-		return err
-	}
-	defer resume.Close()
+func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger, console bool, hub *eventHub, resume *storage.Resume, paused map[bt.InfoHash]bool) error {
 	jobs := make([]*job, 0, len(mis))
 	defer func() {
 		for _, j := range jobs {
@@ -187,6 +228,9 @@ func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*me
 		if err != nil {
 			return err
 		}
+		if paused[ih] {
+			j.t.Pause()
+		}
 		j.start = j.t.Stats(false)
 		fmt.Fprintf(e.stdout, "%s: %s in %d pieces, listening on port %d\n", mi.Info.Name, formatBytes(mi.Info.TotalLength()), mi.Info.NumPieces(), s.Port())
 		if len(mi.Tiers()) == 0 && len(o.peers) == 0 {
@@ -195,7 +239,7 @@ func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*me
 	}
 	var werr error
 	if console {
-		werr = watchConsole(ctx, e, s, jobs, seed, hub)
+		werr = watchConsole(ctx, e, s, jobs, seed, hub, resume)
 	} else {
 		werr = watch(ctx, e, o, jobs, seed)
 	}
@@ -224,7 +268,7 @@ func openResume(dir string, log *slog.Logger) (*storage.Resume, error) {
 	if err := os.MkdirAll(sd, 0o755); err != nil {
 		return nil, fmt.Errorf("resume state: %w", err)
 	}
-	r, err := storage.OpenResume(filepath.Join(sd, "resume.db"), storage.ResumeOptions{Logger: log})
+	r, err := storage.OpenResume(filepath.Join(sd, resumeFile), storage.ResumeOptions{Logger: log})
 	if err != nil {
 		return nil, err
 	}

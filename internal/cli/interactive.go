@@ -11,7 +11,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"shoal/internal/bt"
 	"shoal/internal/engine"
+	"shoal/internal/storage"
 	"shoal/internal/tui"
 )
 
@@ -122,8 +124,10 @@ var errStopped = errors.New("stopped before every download completed; run the sa
 
 // watchConsole runs the live console until the user quits, or until every
 // torrent is complete when not seeding.
-func watchConsole(ctx context.Context, e env, s *engine.Session, jobs []*job, seed bool, hub *eventHub) error {
-	src := newConsoleSource(s, jobs)
+func watchConsole(ctx context.Context, e env, s *engine.Session, jobs []*job, seed bool, hub *eventHub, resume *storage.Resume) error {
+	src := newConsoleSource(s, jobs, func(ih bt.InfoHash, paused bool) {
+		_ = resume.SetPaused(ih, paused) // best effort: the torrent runs either way
+	})
 	hub.setConsole(src)
 	prog := tea.NewProgram(tui.New(src, src, tui.Options{}),
 		tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
