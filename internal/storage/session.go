@@ -115,4 +115,3 @@ func (r *Resume) ForgetTorrent(ih bt.InfoHash) error {
 	}
 	return nil
 }
-
