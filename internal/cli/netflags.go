@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"os"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"shoal/internal/engine"
@@ -29,6 +31,8 @@ type netOptions struct {
 	events    string
 	upSet     bool // a limit flag was given
 	downSet   bool
+	outPorts  string
+	globalMax int
 }
 
 func (o *netOptions) register(fs *flagSet) {
@@ -36,6 +40,8 @@ func (o *netOptions) register(fs *flagSet) {
 	fs.StringVar(&o.bind, "bind", "", "IP address to listen on and connect from (default: all addresses)")
 	fs.Var(&o.peers, "peer", "connect to this peer `IP:PORT`, in addition to trackers (repeatable)")
 	fs.IntVar(&o.maxConns, "max-conns", engine.DefaultMaxConns, "maximum peer connections per torrent")
+	fs.IntVar(&o.globalMax, "global-max-conns", engine.DefaultGlobalMaxConns, "maximum peer connections of all torrents together")
+	fs.StringVar(&o.outPorts, "outgoing-ports", "", "bind outgoing connections to local ports in this `range`, e.g. 50000-50100")
 	fs.Var(setFlag{&o.upLimit, &o.upSet}, "max-up", "upload limit in `bytes/s` for the whole session, e.g. 512K or 10MiB (default: unlimited)")
 	fs.Var(setFlag{&o.downLimit, &o.downSet}, "max-down", "download limit in `bytes/s` for the whole session, e.g. 512K or 10MiB (default: unlimited)")
 	fs.Var(setFlag{&o.upLimit, &o.upSet}, "up-limit", "same as --max-up")
@@ -108,16 +114,29 @@ func (o *netOptions) session(log *slog.Logger, onEvent func(engine.Event)) (*eng
 	if port == 0 {
 		port = -1
 	}
+	var outLo, outHi int
+	if o.outPorts != "" {
+		l, h, ok := strings.Cut(o.outPorts, "-")
+		var err1, err2 error
+		outLo, err1 = strconv.Atoi(l)
+		outHi, err2 = strconv.Atoi(h)
+		if !ok || err1 != nil || err2 != nil || outLo < 1 || outHi < outLo || outHi > 65535 {
+			return nil, usagef("invalid --outgoing-ports %q: want a range such as 50000-50100", o.outPorts)
+		}
+	}
 	tc := client.New(client.Config{HTTPClient: httpClient(bind), Logger: log, LocalAddr: bind})
 	s, err := engine.New(engine.Config{
-		Port:      port,
-		Bind:      bind,
-		MaxConns:  o.maxConns,
-		UpLimit:   int64(o.upLimit),
-		DownLimit: int64(o.downLimit),
-		Tracker:   tc,
-		Logger:    log,
-		OnEvent:   onEvent,
+		Port:           port,
+		Bind:           bind,
+		MaxConns:       o.maxConns,
+		GlobalMaxConns: o.globalMax,
+		OutgoingPortLo: outLo,
+		OutgoingPortHi: outHi,
+		UpLimit:        int64(o.upLimit),
+		DownLimit:      int64(o.downLimit),
+		Tracker:        tc,
+		Logger:         log,
+		OnEvent:        onEvent,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)

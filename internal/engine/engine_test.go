@@ -253,3 +253,66 @@ func TestPauseResume(t *testing.T) {
 		t.Fatal("data differs")
 	}
 }
+
+func TestOutgoingPortsAndAddWhileRunning(t *testing.T) {
+	a := newTestTorrent(t, 2<<20, 64<<10)
+	b := newTestTorrent(t, 2<<20, 64<<10)
+	seeder := newSession(t, Config{})
+	for _, tt := range []*testTorrent{a, b} {
+		spec, _ := tt.spec(true)
+		if _, err := seeder.Add(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lo := 20000 + int(time.Now().UnixNano()%20000)
+	leecher := newSession(t, Config{OutgoingPortLo: lo, OutgoingPortHi: lo + 9})
+	as, ast := a.spec(false, addr(seeder))
+	ta, err := leecher.Add(as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, ta, 30*time.Second)
+	// A second torrent joins the running session; the first leaves.
+	bs, bst := b.spec(false, addr(seeder))
+	tb, err := leecher.Add(bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leecher.Remove(t.Context(), ta)
+	waitDone(t, tb, 30*time.Second)
+	if !bytes.Equal(ast.data, a.data) || !bytes.Equal(bst.data, b.data) {
+		t.Fatal("data differs")
+	}
+	for _, p := range seeder.Torrent(b.ih).Stats(true).Peers {
+		if int(p.Addr.Port()) < lo || int(p.Addr.Port()) > lo+9 {
+			t.Errorf("leecher connected from port %d, outside %d-%d", p.Addr.Port(), lo, lo+9)
+		}
+	}
+	if len(leecher.Torrents()) != 1 {
+		t.Fatalf("%d torrents after removing one", len(leecher.Torrents()))
+	}
+}
+
+func TestGlobalConnectionLimit(t *testing.T) {
+	tt := newTestTorrent(t, 1<<20, 64<<10)
+	hub := newSession(t, Config{GlobalMaxConns: 1})
+	spec, _ := tt.spec(true)
+	if _, err := hub.Add(spec); err != nil {
+		t.Fatal(err)
+	}
+	var trs []*Torrent
+	for range 3 {
+		l := newSession(t, Config{})
+		ls, _ := tt.spec(false, addr(hub))
+		tr, err := l.Add(ls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trs = append(trs, tr)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := hub.Conns(); n > 1 {
+		t.Fatalf("%d connections with a global limit of 1", n)
+	}
+	_ = trs
+}

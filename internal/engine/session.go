@@ -28,6 +28,8 @@ const (
 	DefaultPort      = 6881
 	DefaultPortTries = 10
 	DefaultMaxConns  = 80
+	// DefaultGlobalMaxConns bounds the connections of a session.
+	DefaultGlobalMaxConns = 500
 )
 
 // Config configures a Session.
@@ -42,6 +44,13 @@ type Config struct {
 	Bind netip.Addr
 	// MaxConns bounds the connections of each torrent.
 	MaxConns int
+	// GlobalMaxConns bounds the connections of the whole session; zero
+	// means DefaultGlobalMaxConns.
+	GlobalMaxConns int
+	// OutgoingPorts, when both are set, is the range of local ports
+	// outgoing connections are bound to (for firewalls that allow only
+	// those).
+	OutgoingPortLo, OutgoingPortHi int
 	// UpLimit and DownLimit are in bytes per second for the whole
 	// session; zero means unlimited.
 	UpLimit, DownLimit int64
@@ -83,6 +92,8 @@ type Session struct {
 	mu       sync.Mutex
 	torrents map[bt.InfoHash]*Torrent
 	pending  map[net.Conn]struct{} // incoming, still in the handshake
+	conns    int                   // established peer connections
+	nextPort int                   // next outgoing port to try
 	closed   bool
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -98,6 +109,12 @@ func New(cfg Config) (*Session, error) {
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.GlobalMaxConns <= 0 {
+		cfg.GlobalMaxConns = DefaultGlobalMaxConns
+	}
+	if cfg.OutgoingPortLo > 0 && (cfg.OutgoingPortHi < cfg.OutgoingPortLo || cfg.OutgoingPortHi > 65535) {
+		return nil, fmt.Errorf("engine: invalid outgoing port range %d-%d", cfg.OutgoingPortLo, cfg.OutgoingPortHi)
 	}
 	if cfg.HashWorkers <= 0 {
 		cfg.HashWorkers = runtime.NumCPU()
@@ -296,5 +313,52 @@ func (s *Session) Tracker() *client.Client { return s.cfg.Tracker }
 func (s *Session) dial(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
-	return s.dialer.DialContext(ctx, "tcp", addr.String())
+	if s.cfg.OutgoingPortLo == 0 {
+		return s.dialer.DialContext(ctx, "tcp", addr.String())
+	}
+	// Bind to the next free port of the range.
+	n := s.cfg.OutgoingPortHi - s.cfg.OutgoingPortLo + 1
+	var lastErr error
+	for range min(n, 64) {
+		s.mu.Lock()
+		port := s.cfg.OutgoingPortLo + s.nextPort%n
+		s.nextPort++
+		s.mu.Unlock()
+		d := s.dialer
+		var ip net.IP
+		if s.cfg.Bind.IsValid() {
+			ip = s.cfg.Bind.AsSlice()
+		}
+		d.LocalAddr = &net.TCPAddr{IP: ip, Port: port}
+		c, err := d.DialContext(ctx, "tcp", addr.String())
+		if err == nil || !errors.Is(err, syscall.EADDRINUSE) {
+			return c, err
+		}
+		lastErr = err
+	}
+	return nil, fmt.Errorf("engine: no free outgoing port in %d-%d: %w", s.cfg.OutgoingPortLo, s.cfg.OutgoingPortHi, lastErr)
+}
+
+// reserveConn takes a slot of the session's connection limit.
+func (s *Session) reserveConn() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conns >= s.cfg.GlobalMaxConns {
+		return false
+	}
+	s.conns++
+	return true
+}
+
+func (s *Session) releaseConn() {
+	s.mu.Lock()
+	s.conns--
+	s.mu.Unlock()
+}
+
+// Conns is the number of established peer connections of the session.
+func (s *Session) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }

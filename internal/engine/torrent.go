@@ -207,7 +207,7 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
 	addr := addrPort(nc.RemoteAddr())
 	fast := theirs.Reserved.Fast()
 	t.mu.Lock()
-	if t.stopping || t.paused || t.banned[addr.Addr()] {
+	if t.stopping || t.paused || t.banned[addr.Addr()] || !t.s.reserveConn() {
 		t.mu.Unlock()
 		nc.Close()
 		return
@@ -218,6 +218,7 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
 		op := t.peers[old]
 		if op == nil || op.outgoing == outgoing || !t.prefer(outgoing, theirs.PeerID) {
 			t.mu.Unlock()
+			t.s.releaseConn()
 			nc.Close()
 			return
 		}
@@ -312,6 +313,7 @@ func (t *Torrent) readLoop(p *peer) {
 	t.log.Debug("peer gone", "addr", p.addr, "err", p.conn.Err())
 	t.mu.Lock()
 	delete(t.peers, p.id)
+	t.s.releaseConn()
 	if t.ids[p.peerID] == p.id {
 		delete(t.ids, p.peerID)
 	}
