@@ -268,8 +268,13 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 		s.closePeer(p, err)
 		return s.out
 	}
+	// The piece list (bitfield, have all, have none) must come before any
+	// other message but the extension handshake, which libtorrent sends
+	// first (BEP 10), and a DHT port.
 	first := ps.first
-	ps.first = false
+	if m.ID != wire.Extended && m.ID != wire.Port {
+		ps.first = false
+	}
 	switch m.ID {
 	case wire.Choke:
 		ps.peerChoking = true

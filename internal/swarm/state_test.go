@@ -264,3 +264,17 @@ func TestServeMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestPieceListAfterExtensionHandshake: libtorrent sends its extension
+// handshake before its bitfield or have all.
+func TestPieceListAfterExtensionHandshake(t *testing.T) {
+	s := newState(t, nil)
+	s.AddPeer(t0, 1, PeerInfo{Fast: true, Extended: true})
+	hs, _ := wire.ExtHandshake{M: map[string]int{"ut_metadata": 2}, V: "libtorrent"}.Marshal()
+	s.Handle(t0, 1, wire.Message{ID: wire.Extended, ExtID: 0, Payload: hs})
+	s.Handle(t0, 1, wire.Message{ID: wire.Port, Port: 6881})
+	acts := s.Handle(t0, 1, wire.Message{ID: wire.HaveAll})
+	if len(find(acts, Close, 0)) != 0 || len(find(acts, Send, wire.Interested)) != 1 {
+		t.Fatalf("have all after the extension handshake: %s", kinds(acts))
+	}
+}
