@@ -83,7 +83,7 @@ type peerState struct {
 	info   PeerInfo
 	joined time.Time
 	has    *bitfield.Bitfield
-	first  bool // no message handled yet: a bitfield is allowed
+	first  bool // no piece news (bitfield, have...) yet: a piece list is allowed
 
 	amChoking, amInterested     bool
 	peerChoking, peerInterested bool
@@ -268,11 +268,13 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 		s.closePeer(p, err)
 		return s.out
 	}
-	// The piece list (bitfield, have all, have none) must come before any
-	// other message but the extension handshake, which libtorrent sends
-	// first (BEP 10), and a DHT port.
+	// The piece list (bitfield, have all, have none) comes once, before any
+	// have. BEP 3 wants it first of all, but real clients put their
+	// extension handshake (libtorrent), allowed-fast set or interest (aria2)
+	// before it, so only its place relative to other piece news counts.
 	first := ps.first
-	if m.ID != wire.Extended && m.ID != wire.Port {
+	switch m.ID {
+	case wire.Have, wire.Bitfield, wire.HaveAll, wire.HaveNone:
 		ps.first = false
 	}
 	switch m.ID {
@@ -300,13 +302,19 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 	case wire.Have:
 		s.peerHave(now, p, ps, int(m.Index))
 	case wire.Bitfield:
-		if !first {
-			s.closePeer(p, fmt.Errorf("%w: bitfield after the first message", ErrProtocol))
-			return s.out
-		}
 		bf, err := bitfield.FromBytes(m.Payload, s.cfg.NumPieces)
 		if err != nil {
 			s.closePeer(p, fmt.Errorf("%w: %w", ErrProtocol, err))
+			return s.out
+		}
+		if !first {
+			// aria2 sends its bitfield again instead of haves: take
+			// the new pieces as haves.
+			for i := range s.cfg.NumPieces {
+				if bf.Has(i) && !ps.has.Has(i) {
+					s.peerHave(now, p, ps, i)
+				}
+			}
 			return s.out
 		}
 		ps.has = bf

@@ -143,7 +143,7 @@ func TestProtocolViolationsClose(t *testing.T) {
 		fast bool
 		msgs []wire.Message
 	}{
-		{"bitfield after have", false, []wire.Message{{ID: wire.Have, Index: 1}, {ID: wire.Bitfield, Payload: []byte{0xff}}}},
+		{"have none after have all", true, []wire.Message{{ID: wire.HaveAll}, {ID: wire.HaveNone}}},
 		{"have out of range", false, []wire.Message{{ID: wire.Have, Index: testPieces}}},
 		{"bitfield wrong length", false, []wire.Message{{ID: wire.Bitfield, Payload: []byte{0xff, 0}}}},
 		{"have all without fast", false, []wire.Message{{ID: wire.HaveAll}}},
@@ -273,8 +273,24 @@ func TestPieceListAfterExtensionHandshake(t *testing.T) {
 	hs, _ := wire.ExtHandshake{M: map[string]int{"ut_metadata": 2}, V: "libtorrent"}.Marshal()
 	s.Handle(t0, 1, wire.Message{ID: wire.Extended, ExtID: 0, Payload: hs})
 	s.Handle(t0, 1, wire.Message{ID: wire.Port, Port: 6881})
+	s.Handle(t0, 1, wire.Message{ID: wire.AllowedFast, Index: 3})
 	acts := s.Handle(t0, 1, wire.Message{ID: wire.HaveAll})
 	if len(find(acts, Close, 0)) != 0 || len(find(acts, Send, wire.Interested)) != 1 {
 		t.Fatalf("have all after the extension handshake: %s", kinds(acts))
+	}
+}
+
+// TestLaterBitfieldAddsHaves: aria2 repeats its bitfield instead of
+// sending haves.
+func TestLaterBitfieldAddsHaves(t *testing.T) {
+	s := newState(t, nil)
+	s.AddPeer(t0, 1, PeerInfo{})
+	s.Handle(t0, 1, wire.Message{ID: wire.Bitfield, Payload: []byte{0x00}})
+	acts := s.Handle(t0, 1, wire.Message{ID: wire.Bitfield, Payload: []byte{0x40}})
+	if len(find(acts, Close, 0)) != 0 || len(find(acts, Send, wire.Interested)) != 1 {
+		t.Fatalf("second bitfield: %s", kinds(acts))
+	}
+	if st := s.Stats(t0, true); st.Peers[0].Have != 1 {
+		t.Fatalf("peer has %d pieces, want 1", st.Peers[0].Have)
 	}
 }
