@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"shoal/internal/redistest"
 	"strings"
 	"sync"
 	"syscall"
@@ -188,7 +189,7 @@ func (p *trackerProc) stop() error {
 // agree, and a tracker started later (after another was killed) serves the
 // same swarm.
 func TestProcessesShareRedis(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	url := srv.URL(3)
 	p1 := startTracker(t, "tracker 1", url)
 	p2 := startTracker(t, "tracker 2", url)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"shoal/internal/redistest"
 	"slices"
 	"testing"
 	"time"
@@ -178,7 +179,7 @@ func startServer(t *testing.T, url string) tracker {
 // TestServersShareRedis runs two tracker servers in this process on one
 // Redis database.
 func TestServersShareRedis(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	t1, t2 := startServer(t, srv.URL(0)), startServer(t, srv.URL(0))
 	t1.name, t2.name = "server 1", "server 2"
 	shareOneView(t, newAnnouncer(t, infoHash(1)), t1, t2)

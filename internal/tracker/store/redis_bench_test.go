@@ -2,6 +2,7 @@ package store
 
 import (
 	"net/netip"
+	"shoal/internal/redistest"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func benchBatch(swarms, n int, seen time.Time) registry.Batch {
 // BenchmarkRedisApply applies batches of 10⁴ peer changes over 10⁴ torrents,
 // as a tracker taking 10⁴ announces a second flushes them.
 func BenchmarkRedisApply(b *testing.B) {
-	srv := startRedis(b)
+	srv := redistest.Start(b)
 	s := openRedis(b, srv.URL(0), RedisConfig{})
 	const n = 10_000
 	seen := time.Now()
@@ -47,7 +48,7 @@ func BenchmarkRedisApply(b *testing.B) {
 // BenchmarkRedisLoad loads 10⁶ peers spread over 10⁴ torrents and reports
 // the memory Redis uses for them.
 func BenchmarkRedisLoad(b *testing.B) {
-	srv := startRedis(b)
+	srv := redistest.Start(b)
 	s := openRedis(b, srv.URL(0), RedisConfig{})
 	const peers, swarms = 1_000_000, 10_000
 	c := rawClient(b, srv.URL(0))

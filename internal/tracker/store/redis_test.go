@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/netip"
+	"shoal/internal/redistest"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,7 +109,7 @@ func removal(h bt.InfoHash, addr string) registry.PeerChange {
 }
 
 func TestRedisApplyLoad(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	h1, h2 := bt.InfoHash{1}, bt.InfoHash{2}
 	s := openRedis(t, srv.URL(0), RedisConfig{})
 	batches := []registry.Batch{
@@ -184,7 +185,7 @@ func TestRedisApplyLoad(t *testing.T) {
 }
 
 func TestRedisLoadLarge(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	s := openRedis(t, srv.URL(0), RedisConfig{})
 	// More swarms than one SSCAN round, and one swarm larger than one HSCAN
 	// round (and than a listpack).
@@ -230,7 +231,7 @@ func TestRedisLoadLarge(t *testing.T) {
 }
 
 func TestRedisLoadSkipsMalformed(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	s := openRedis(t, srv.URL(0), RedisConfig{})
 	h := bt.InfoHash{7}
 	good := peer(1, "10.0.0.1:1", 0)
@@ -247,7 +248,7 @@ func TestRedisLoadSkipsMalformed(t *testing.T) {
 }
 
 func TestRedisFollow(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	a := openRedis(t, srv.URL(0), RedisConfig{})
 	b := openRedis(t, srv.URL(0), RedisConfig{})
 	if _, err := a.Load(t.Context()); err != nil {
@@ -312,7 +313,7 @@ func TestRedisFollow(t *testing.T) {
 // time wins, and a removal does not delete a peer seen after the time the
 // removal covers.
 func TestRedisConflicts(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	now := t0.Add(time.Hour)
 	a := openRedis(t, srv.URL(0), RedisConfig{})
 	b := openRedis(t, srv.URL(0), RedisConfig{})
@@ -392,7 +393,7 @@ func TestRedisConflicts(t *testing.T) {
 // seen since shortly before the loss, and completed counts without this
 // process's own increments.
 func TestRedisCatchUp(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	now := t0.Add(time.Hour)
 	cfg := RedisConfig{Now: func() time.Time { return now }}
 	a := openRedis(t, srv.URL(0), cfg)
@@ -438,7 +439,7 @@ func TestRedisCatchUp(t *testing.T) {
 // TestRedisOutage stops Redis under a following store: Apply fails with an
 // error, Follow keeps retrying and picks up changes once Redis is back.
 func TestRedisOutage(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	a := openRedis(t, srv.URL(0), RedisConfig{})
 	b := openRedis(t, srv.URL(0), RedisConfig{})
 	if _, err := a.Load(t.Context()); err != nil {
@@ -485,7 +486,7 @@ func TestRedisOutage(t *testing.T) {
 }
 
 func TestRedisCloseEndsFollow(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	a, err := OpenRedis(t.Context(), srv.URL(0), RedisConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -510,7 +511,7 @@ func TestRedisCloseEndsFollow(t *testing.T) {
 }
 
 func TestRedisDatabasesApart(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	a := openRedis(t, srv.URL(1), RedisConfig{})
 	b := openRedis(t, srv.URL(2), RedisConfig{})
 	c := openRedis(t, srv.URL(1), RedisConfig{})
@@ -532,8 +533,8 @@ func TestRedisDatabasesApart(t *testing.T) {
 }
 
 func TestOpenRedisErrors(t *testing.T) {
-	srv := startRedis(t)
-	closed := freePort(t)
+	srv := redistest.Start(t)
+	closed := redistest.FreePort(t)
 	for _, tc := range []struct{ url, want string }{
 		{"http://127.0.0.1:1/0", "store: redis url"},
 		{"redis://127.0.0.1:6379/x", "store: redis url"},
@@ -555,7 +556,7 @@ func TestOpenRedisErrors(t *testing.T) {
 }
 
 func TestRedisApplyCancelled(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	s := openRedis(t, srv.URL(0), RedisConfig{})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

@@ -1,4 +1,8 @@
-package scaletest
+// Package redistest runs a real redis-server for tests: on 127.0.0.1, on
+// a free port, keeping nothing on disk, stopped when the test ends. Without
+// redis-server the test is skipped, or fails when the environment has
+// CI=true.
+package redistest
 
 import (
 	"bufio"
@@ -13,10 +17,10 @@ import (
 	"time"
 )
 
-// redisServer is a redis-server process on 127.0.0.1 that keeps nothing on
+// Server is a redis-server process on 127.0.0.1 that keeps nothing on
 // disk. It can be stopped and started again on the same port.
-type redisServer struct {
-	t    *testing.T
+type Server struct {
+	t    testing.TB
 	bin  string
 	dir  string
 	port int
@@ -26,9 +30,9 @@ type redisServer struct {
 	exited chan struct{}
 }
 
-// startRedis starts a redis-server for the test and stops it at cleanup.
+// Start starts a redis-server for the test and stops it at cleanup.
 // Without redis-server the test is skipped, or fails when CI=true.
-func startRedis(t *testing.T) *redisServer {
+func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -37,11 +41,11 @@ func startRedis(t *testing.T) *redisServer {
 		}
 		t.Skipf("redis-server not installed: %v", err)
 	}
-	s := &redisServer{t: t, bin: bin, dir: t.TempDir()}
+	s := &Server{t: t, bin: bin, dir: t.TempDir()}
 	t.Cleanup(s.stop)
 	var last error
 	for range 5 {
-		s.port = freePort(t)
+		s.port = FreePort(t)
 		if last = s.start(); last == nil {
 			return s
 		}
@@ -51,12 +55,12 @@ func startRedis(t *testing.T) *redisServer {
 }
 
 // URL returns redis://127.0.0.1:PORT/db.
-func (s *redisServer) URL(db int) string {
+func (s *Server) URL(db int) string {
 	return fmt.Sprintf("redis://127.0.0.1:%d/%d", s.port, db)
 }
 
 // Restart starts the server again on its port after Stop.
-func (s *redisServer) Restart() {
+func (s *Server) Restart() {
 	s.t.Helper()
 	var err error
 	for range 50 { // the port may linger for a moment
@@ -69,9 +73,9 @@ func (s *redisServer) Restart() {
 }
 
 // Stop kills the server.
-func (s *redisServer) Stop() { s.stop() }
+func (s *Server) Stop() { s.stop() }
 
-func (s *redisServer) start() error {
+func (s *Server) start() error {
 	out := new(bytes.Buffer)
 	cmd := exec.Command(s.bin,
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
@@ -107,7 +111,7 @@ func (s *redisServer) start() error {
 	return nil
 }
 
-func (s *redisServer) stop() {
+func (s *Server) stop() {
 	s.mu.Lock()
 	cmd, exited := s.cmd, s.exited
 	s.cmd, s.exited = nil, nil
@@ -140,7 +144,8 @@ func ping(port int) error {
 	return nil
 }
 
-func freePort(t *testing.T) int {
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
