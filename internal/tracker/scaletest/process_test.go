@@ -10,13 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"shoal/internal/redistest"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"shoal/internal/redistest"
 	"shoal/internal/tracker/client"
 )
 

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"shoal/internal/redistest"
 	"slices"
 	"testing"
 	"time"
 
 	"shoal/internal/bt"
+	"shoal/internal/redistest"
 	"shoal/internal/tracker/client"
 	"shoal/internal/tracker/server"
 	"shoal/internal/tracker/store"

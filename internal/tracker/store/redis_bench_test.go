@@ -2,13 +2,13 @@ package store
 
 import (
 	"net/netip"
-	"shoal/internal/redistest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"shoal/internal/bt"
+	"shoal/internal/redistest"
 	"shoal/internal/tracker/registry"
 )
 

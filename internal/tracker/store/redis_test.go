@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/netip"
-	"shoal/internal/redistest"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"shoal/internal/bt"
+	"shoal/internal/redistest"
 	"shoal/internal/tracker/registry"
 )
 
