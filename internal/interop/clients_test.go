@@ -93,7 +93,8 @@ func (h *harness) ltSeedReady(p *proc) {
 
 // aria2 runs aria2c as a seeder ("seed", forever) or downloader ("download",
 // exits 0 once complete and verified). aria2 only learns peers from trackers.
-func (h *harness) aria2(name, mode, torrent, dir string, at endpoint) *proc {
+// Options in extra come last and override the defaults.
+func (h *harness) aria2(name, mode, torrent, dir string, at endpoint, extra ...string) *proc {
 	h.t.Helper()
 	requireTool(h.t, "aria2c")
 	argv := []string{"aria2c", "--dir=" + dir, fmt.Sprintf("--listen-port=%d", at.port),
@@ -106,6 +107,7 @@ func (h *harness) aria2(name, mode, torrent, dir string, at endpoint) *proc {
 	} else {
 		argv = append(argv, "--seed-time=0")
 	}
+	argv = append(argv, extra...)
 	argv = append(argv, torrent)
 	return h.start(name, dir, nil, argv...)
 }

@@ -23,6 +23,8 @@
 //	SHOAL_INTEROP_TAIL      lines of each process's log shown in reports (default 25)
 //
 // The protocol surface exercised is BEP 3 (peer wire, metainfo, HTTP tracker),
-// BEP 6 and BEP 10 as negotiated by the other clients, and BEP 23 compact peer
-// lists.
+// BEP 6 and BEP 10 as negotiated by the other clients, BEP 23 compact peer
+// lists and BEP 15 (UDP tracker): in the tracker tests the peers learn of each
+// other only from the tracker, over HTTP or UDP, and the tracker is asked
+// afterwards whom it lists.
 package interop

@@ -136,9 +136,11 @@ func (s *udpSession) close() { _ = s.conn.Close() }
 func (s *udpSession) exchange(ctx context.Context, want uint32,
 	build func(b []byte, connID uint64, tid uint32) []byte, parse func(pkt []byte) error) error {
 	c := s.c
+	retriedCached := false
 	for n := 0; n <= c.udpRetries; n++ {
 		timeout := c.udpTimeout << n
-		connID, ok := c.connID(s.addr)
+		connID, cached := c.connID(s.addr)
+		ok := cached
 		if !ok {
 			tid := c.tid()
 			s.out = appendUDPConnect(s.out[:0], tid)
@@ -162,6 +164,14 @@ func (s *udpSession) exchange(ctx context.Context, want uint32,
 			c.dropConnID(s.addr, connID)
 			if errors.Is(err, ErrNoReply) {
 				c.log.Debug("tracker: udp request timed out", "tracker", s.name, "attempt", n)
+				continue
+			}
+			var fe *FailureError
+			if cached && !retriedCached && errors.As(err, &fe) {
+				// A remembered id may be bound to another socket or have
+				// expired at the tracker: connect again, once.
+				retriedCached = true
+				n--
 				continue
 			}
 			return err

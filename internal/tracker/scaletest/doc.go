@@ -10,4 +10,8 @@
 // UDP (BEP 15). Without redis-server the tests skip, except when the
 // environment variable CI is "true": then they fail (.ci/run installs the
 // Debian package redis-server).
+//
+// The restart test needs no Redis: a shoal tracker process keeping its state
+// in a --data folder (bbolt) is killed with SIGKILL and started again on the
+// same folder, and must serve the same swarms.
 package scaletest

@@ -96,27 +96,42 @@ func waitForLeaks() string {
 type trackerProc struct {
 	tracker
 	cmd    *exec.Cmd
+	stderr *syncBuffer
 	exited chan struct{}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+// syncBuffer is a bytes.Buffer safe for a writer and a reader. The buffer is
+// not embedded: io.Copy would use its ReadFrom, bypassing the lock.
 type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far, also while the writer runs.
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startTracker runs shoal tracker on ephemeral loopback ports with the
 // given store and waits for it to print its announce URLs.
 func startTracker(t *testing.T, name, storeURL string) *trackerProc {
 	t.Helper()
-	cmd := exec.Command(shoalBin(t), "tracker",
-		"--http", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--store", storeURL)
+	return runTracker(t, name, "--http", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--store", storeURL)
+}
+
+// runTracker runs shoal tracker with args, which must give it an HTTP and a
+// UDP address, and waits for it to print its announce URLs.
+func runTracker(t *testing.T, name string, args ...string) *trackerProc {
+	t.Helper()
+	cmd := exec.Command(shoalBin(t), append([]string{"tracker"}, args...)...)
 	cmd.Dir = t.TempDir()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -127,7 +142,7 @@ func startTracker(t *testing.T, name, storeURL string) *trackerProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &trackerProc{tracker: tracker{name: name}, cmd: cmd, exited: make(chan struct{})}
+	p := &trackerProc{tracker: tracker{name: name}, cmd: cmd, stderr: stderr, exited: make(chan struct{})}
 	urls := make(chan string, 2)
 	go func() {
 		sc := bufio.NewScanner(stdout)

@@ -37,9 +37,11 @@ func newConnIDs(secret []byte) *connIDs {
 
 func (c *connIDs) sum(addr netip.AddrPort, period int64) [8]byte {
 	m := c.macs.Get().(*macState)
+	// The id is bound to the source IP, not its port: clients may send
+	// each request from a new socket, and NATs may change ports, while
+	// proving the address is what stops spoofing and amplification.
 	ip := addr.Addr().Unmap().As16()
 	copy(m.msg[:16], ip[:])
-	binary.BigEndian.PutUint16(m.msg[16:], addr.Port())
 	binary.BigEndian.PutUint64(m.msg[18:], uint64(period))
 	m.mac.Reset()
 	m.mac.Write(m.msg[:])
@@ -61,6 +63,12 @@ func (c *connIDs) valid(now time.Time, addr netip.AddrPort, id uint64) bool {
 	var got [8]byte
 	binary.BigEndian.PutUint64(got[:], id)
 	p := period(now)
-	cur, prev := c.sum(addr, p), c.sum(addr, p-1)
-	return subtle.ConstantTimeCompare(got[:], cur[:])|subtle.ConstantTimeCompare(got[:], prev[:]) == 1
+	// Most ids are from this period: try it first and compute the previous
+	// period's id only when needed. Each comparison is constant-time; which
+	// period matched is no secret.
+	if cur := c.sum(addr, p); subtle.ConstantTimeCompare(got[:], cur[:]) == 1 {
+		return true
+	}
+	prev := c.sum(addr, p-1)
+	return subtle.ConstantTimeCompare(got[:], prev[:]) == 1
 }

@@ -21,7 +21,13 @@ type udpClient struct {
 
 func dialUDP(t *testing.T, s *Server) *udpClient {
 	t.Helper()
-	conn, err := net.DialUDP("udp", nil, s.UDPAddr().(*net.UDPAddr))
+	return dialUDPFrom(t, s, nil)
+}
+
+// dialUDPFrom dials the server from the local address from (nil: any).
+func dialUDPFrom(t *testing.T, s *Server, from *net.UDPAddr) *udpClient {
+	t.Helper()
+	conn, err := net.DialUDP("udp", from, s.UDPAddr().(*net.UDPAddr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,13 +148,19 @@ func TestUDPConnectionIDs(t *testing.T) {
 	clk := newClock()
 	s := startServer(t, Config{UDPAddr: "127.0.0.1:0", Now: clk.Now})
 	c := dialUDP(t, s)
-	other := dialUDP(t, s)
+	otherPort := dialUDP(t, s) // same IP, another port
+	other := dialUDPFrom(t, s, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
 	id := c.connect()
 	scrape := func(c *udpClient, id uint64) []byte {
 		return c.roundTrip(appendScrapeRequest(nil, id, 3, ih(1)), 5*time.Second)
 	}
 	if reply := scrape(c, id); binary.BigEndian.Uint32(reply) != actionScrape {
 		t.Fatalf("valid id refused: %x", reply)
+	}
+	// The id proves the IP address, not the socket: clients may use a new
+	// port for each request.
+	if reply := scrape(otherPort, id); binary.BigEndian.Uint32(reply) != actionScrape {
+		t.Fatalf("id refused from another port of the same address: %x", reply)
 	}
 	for _, tt := range []struct {
 		name string
