@@ -122,7 +122,7 @@ TRACKERS="shoal opentracker"
 
 kv() { tr ' ' '\n' <<< "$2" | awk -F= -v k="$1" '$1==k{print $2; exit}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-mem() { awk '/^VmRSS|^VmHWM/{printf "%s %d MiB  ", $1, $2/1024}' "/proc/$1/status"; }
+mem() { awk '/^VmHWM|^VmRSS|^RssAnon|^RssFile/{printf "%s %d MiB  ", $1, $2/1024}' "/proc/$1/status"; }
 median() { sort -g | awk '{a[NR]=$1} END{if (NR==0) {print "nan"; exit} if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 TCK=$(getconf CLK_TCK)
 
@@ -218,7 +218,8 @@ if awk -v r="$RATE" 'BEGIN{exit !(r > 0)}'; then
 fi
 
 echo
-echo "== memory with $PEERS peers over $TORRENTS torrents, after the load"
+echo "== memory with $PEERS peers over $TORRENTS torrents, after the load (RssFile: mapped files,"
+echo "   for shoal mostly its bbolt database)"
 for n in $TRACKERS; do
   printf '%-12s %s\n' "$n" "$(mem "${PID[$n]}")"
 done

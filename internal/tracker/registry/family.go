@@ -1,6 +1,11 @@
 package registry
 
-import "math/rand/v2"
+import (
+	"encoding/binary"
+	"math/rand/v2"
+
+	"shoal/internal/bt"
+)
 
 // family holds the peers of one address family of one swarm. peers is dense
 // and partitioned: seeders occupy peers[:seeders], leechers the rest. index
@@ -95,10 +100,17 @@ func (f *family) setLeft(i int, left int64) int {
 	return i
 }
 
+// sampleRun is how many consecutive slots sample takes at a time: enough
+// that reading them is one sequential sweep of memory, few enough that a
+// selection still comes from all over the range.
+const sampleRun = 8
+
 // sample appends up to n distinct peers from slots [lo, len) other than slot
-// self and other than entries carrying peer id skip. The slots are visited
-// from a random start with a random stride coprime to the range size, so the
-// selection is spread over the whole range without copying it.
+// self and other than entries carrying peer id skip. The range, rotated by a
+// random offset, is cut into runs of sampleRun consecutive slots, and the
+// runs are visited from a random one with a random stride coprime to their
+// number: the selection is spread over the whole range without copying it,
+// and memory is read a run at a time rather than a slot at a time.
 func (f *family) sample(dst []Endpoint, lo, self int, skip *entry, n int, rng *rand.Rand) []Endpoint {
 	hi := len(f.peers)
 	m := hi - lo
@@ -109,30 +121,45 @@ func (f *family) sample(dst []Endpoint, lo, self int, skip *entry, n int, rng *r
 	if n <= 0 || m <= 0 {
 		return dst
 	}
-	start, step := 0, 1
+	n = min(n, m)
+	offset, run, step := 0, 0, 1
+	runs := (m + sampleRun - 1) / sampleRun
 	if n < m {
-		start = rng.IntN(m)
-		step = coprimeStep(m, rng)
+		offset = rng.IntN(m)
+		run = rng.IntN(runs)
+		step = coprimeStep(runs, rng)
 	}
-	if n > m {
-		n = m
-	}
-	j := start
-	for range n {
-		i := lo + j
-		if selfIn && i >= self {
-			i++
+	for taken := 0; taken < n; {
+		first := run * sampleRun
+		for j := first; j < min(first+sampleRun, m) && taken < n; j++ {
+			k := j + offset
+			if k >= m {
+				k -= m
+			}
+			i := lo + k
+			if selfIn && i >= self {
+				i++
+			}
+			taken++
+			e := &f.peers[i]
+			if !sameID(&e.id, &skip.id) {
+				dst = append(dst, Endpoint{ID: e.id, Addr: e.ep.addrPort()})
+			}
 		}
-		e := &f.peers[i]
-		if e.id != skip.id {
-			dst = append(dst, Endpoint{ID: e.id, Addr: e.ep.addrPort()})
-		}
-		j += step
-		if j >= m {
-			j -= m
+		run += step
+		if run >= runs {
+			run -= runs
 		}
 	}
 	return dst
+}
+
+// sameID is e.id == skip.id for the sampling loop, as three word compares
+// instead of a call.
+func sameID(a, b *bt.PeerID) bool {
+	return binary.LittleEndian.Uint64(a[0:8]) == binary.LittleEndian.Uint64(b[0:8]) &&
+		binary.LittleEndian.Uint64(a[8:16]) == binary.LittleEndian.Uint64(b[8:16]) &&
+		binary.LittleEndian.Uint32(a[16:20]) == binary.LittleEndian.Uint32(b[16:20])
 }
 
 // coprimeStep returns a random stride in [1, m) that is coprime to m, so
