@@ -145,21 +145,33 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 	if hub != nil {
 		onEvent = hub.emit
 	}
-	s, err := o.session(log, onEvent)
-	if err != nil {
-		return err
+	// The session (and its listening socket) starts only when needed: for
+	// magnet links at once, otherwise after the data on disk is checked,
+	// so that peers never find the port open but the torrent missing.
+	var s *engine.Session
+	session := func() (*engine.Session, error) {
+		if s == nil {
+			s, err = o.session(log, onEvent)
+		}
+		return s, err
 	}
 	defer func() {
-		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Close(closeCtx)
+		if s != nil {
+			closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			s.Close(closeCtx)
+		}
 	}()
 	for _, i := range mags {
 		m, err := metainfo.ParseMagnet(sources[i])
 		if err != nil {
 			return err
 		}
-		if mis[i], err = metadataFor(ctx, e, o, s, m, dir); err != nil {
+		sess, err := session()
+		if err != nil {
+			return err
+		}
+		if mis[i], err = metadataFor(ctx, e, o, sess, m, dir); err != nil {
 			return err
 		}
 	}
@@ -179,7 +191,7 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 			}
 		}
 	}
-	return run(ctx, e, o, s, mis, dir, seed, log, console, hub, resume, paused)
+	return run(ctx, e, o, session, mis, dir, seed, log, console, hub, resume, paused)
 }
 
 // job is one torrent of a run.
@@ -193,24 +205,30 @@ type job struct {
 
 // run checks what is on disk, then downloads and seeds the torrents in
 // session s, their files under dir.
-func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger, console bool, hub *eventHub, resume *storage.Resume, paused map[bt.InfoHash]bool) error {
+func run(ctx context.Context, e env, o *netOptions, session func() (*engine.Session, error), mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger, console bool, hub *eventHub, resume *storage.Resume, paused map[bt.InfoHash]bool) error {
 	jobs := make([]*job, 0, len(mis))
 	defer func() {
 		for _, j := range jobs {
 			j.store.Close()
 		}
 	}()
-	for _, mi := range mis {
+	haves := make([]*bitfield.Bitfield, len(mis))
+	for i, mi := range mis {
 		store, err := storage.Open(dir, layoutOf(mi), storage.Options{Logger: log})
 		if err != nil {
 			return err
 		}
-		j := &job{mi: mi, store: store}
-		jobs = append(jobs, j)
-		have, err := startup(ctx, e, o, store, resume, mi)
-		if err != nil {
+		jobs = append(jobs, &job{mi: mi, store: store})
+		if haves[i], err = startup(ctx, e, o, store, resume, mi); err != nil {
 			return err
 		}
+	}
+	s, err := session()
+	if err != nil {
+		return err
+	}
+	for i, j := range jobs {
+		mi := j.mi
 		ih := mi.InfoHash
 		j.t, err = s.Add(engine.TorrentSpec{
 			InfoHash:    ih,
@@ -218,8 +236,8 @@ func run(ctx context.Context, e env, o *netOptions, s *engine.Session, mis []*me
 			PieceLength: mi.Info.PieceLength,
 			TotalLength: mi.Info.TotalLength(),
 			Hashes:      mi.Info.Pieces,
-			Storage:     store,
-			Have:        have,
+			Storage:     j.store,
+			Have:        haves[i],
 			OnVerified:  func(p int) { resume.MarkVerified(ih, p) },
 			Trackers:    mi.Tiers(),
 			Peers:       o.peers,

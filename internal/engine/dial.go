@@ -38,7 +38,7 @@ func (c *candidate) ready(now time.Time) bool {
 	if c.lastTry.IsZero() {
 		return true
 	}
-	wait := retryBase << min(c.failures, 6)
+	wait := retryBase << min(max(c.failures-1, 0), 6)
 	wait = min(wait, retryMax)
 	return now.Sub(c.lastTry) >= wait && now.Sub(c.lastEnd) >= retryBase
 }
@@ -99,6 +99,9 @@ func (t *Torrent) connectedTo(a netip.AddrPort) bool {
 
 func (t *Torrent) dialOne(c *candidate) {
 	defer t.wg.Done()
+	// The half-open slot is free again: use it now rather than at the
+	// next tick.
+	defer t.dialMore()
 	nc, err := t.s.dial(t.ctx, c.addr)
 	if err == nil {
 		var theirs = t.handshake
