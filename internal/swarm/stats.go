@@ -24,8 +24,8 @@ type PeerStats struct {
 	Snubbed        bool
 	Outstanding    int
 	// DownPiece is the piece the peer is sending us: that of its last
-	// block, or once that is complete, that of our last request to it (-1
-	// if none). DownPieceDone is the fraction of it received so far.
+	// block, or before any block that of our last request to it (-1 if
+	// none). DownPieceDone is the fraction of it received so far.
 	DownPiece     int
 	DownPieceDone float64
 	// UpPiece is the piece of the last request of the peer we serve (-1
@@ -110,11 +110,8 @@ func (s *State) upDone(ps *peerState) float64 {
 func (s *State) Bitfield() *bitfield.Bitfield { return s.pk.Bitfield() }
 
 func (s *State) workingPiece(ps *peerState) int {
-	if ps.downPiece >= 0 && s.pk.Progress(ps.downPiece) < 1 {
+	if ps.downPiece >= 0 {
 		return ps.downPiece
 	}
-	if ps.reqPiece >= 0 && !s.pk.Have(ps.reqPiece) {
-		return ps.reqPiece
-	}
-	return ps.downPiece
+	return ps.reqPiece
 }
