@@ -308,7 +308,7 @@ func startup(ctx context.Context, e env, o *netOptions, store *storage.Store, re
 	if fast {
 		how = "from resume state"
 	}
-	fmt.Fprintf(e.stdout, "resume: %d/%d pieces verified (%s)\n", have.Count(), n, how)
+	fmt.Fprintf(e.stdout, "%s: resume: %d/%d pieces verified (%s)\n", mi.Info.Name, have.Count(), n, how)
 	return have, nil
 }
 

@@ -209,27 +209,19 @@ type resumeInfo struct {
 	how             string
 }
 
-var (
-	resumeLineRE = regexp.MustCompile(`resume: (\d+)/(\d+) pieces verified \(([^)]*)\)`)
-	addedLineRE  = regexp.MustCompile(`^(\S+): .* in \d+ pieces, listening on port \d+`)
-)
+// resumeLineRE matches the "NAME: resume: N/M pieces verified (how)" line
+// shoal prints for each torrent once the data on disk is checked.
+var resumeLineRE = regexp.MustCompile(`^(.+): resume: (\d+)/(\d+) pieces verified \(([^)]*)\)`)
 
-// parseResumes pairs each "resume: N/M pieces verified (how)" line of a shoal
-// log with the "NAME: ... listening on port" line that follows it.
+// parseResumes collects the resume lines of a shoal log by torrent name.
 func parseResumes(log string) map[string]resumeInfo {
 	out := map[string]resumeInfo{}
-	var last *resumeInfo
 	sc := bufio.NewScanner(strings.NewReader(log))
 	for sc.Scan() {
 		if m := resumeLineRE.FindStringSubmatch(sc.Text()); m != nil {
-			v, _ := strconv.Atoi(m[1])
-			n, _ := strconv.Atoi(m[2])
-			last = &resumeInfo{verified: v, total: n, how: m[3]}
-			continue
-		}
-		if m := addedLineRE.FindStringSubmatch(sc.Text()); m != nil && last != nil {
-			out[m[1]] = *last
-			last = nil
+			v, _ := strconv.Atoi(m[2])
+			n, _ := strconv.Atoi(m[3])
+			out[m[1]] = resumeInfo{verified: v, total: n, how: m[4]}
 		}
 	}
 	return out
