@@ -17,7 +17,7 @@ var layers = [][]string{
 	{"swarm", "storage", "create", "peerconn", "tracker/client", "tracker/registry"},
 	{"tracker/store"},
 	{"tracker/server", "engine"},
-	{"magnet", "tracker/loadgen"},
+	{"magnet", "tracker/loadgen", "lab"},
 	{"cli"},
 	{"interop", "archtest", "tracker/scaletest"},
 }

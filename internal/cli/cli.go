@@ -23,6 +23,8 @@ Commands:
   create PATH         make a .torrent file of a file or folder
   inspect TORRENT     show what is inside a .torrent file
   tracker             run a BitTorrent tracker (HTTP and UDP)
+  demo                watch a seed and six peers share a file on loopback
+  lab distribution    measure distribution time against the textbook bounds
   version             print the version
 
 Run 'shoal <command> --help' for the flags of a command.
@@ -51,6 +53,8 @@ var commands = []command{
 	{"create", runCreate},
 	{"inspect", runInspect},
 	{"tracker", runTracker},
+	{"lab", runLab},
+	{"demo", runDemo},
 }
 
 // Run executes the command line args (without the program name) and

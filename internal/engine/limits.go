@@ -12,21 +12,24 @@ import (
 const allocEvery = 30 * time.Second
 
 // newLimiter returns a token bucket for bps bytes per second; zero or less
-// means unlimited.
-func newLimiter(bps int64) *rate.Limiter {
+// means unlimited. burst is Config.LimitBurst.
+func newLimiter(bps, burst int64) *rate.Limiter {
 	l := rate.NewLimiter(rate.Inf, 0)
-	setRate(l, bps)
+	setRate(l, bps, burst)
 	return l
 }
 
-func setRate(l *rate.Limiter, bps int64) {
+func setRate(l *rate.Limiter, bps, burst int64) {
 	if bps <= 0 {
 		l.SetLimit(rate.Inf)
 		return
 	}
-	// The burst must hold the largest block; a quarter second of traffic
-	// keeps the measured rate smooth.
-	l.SetBurst(int(max(bps/4, 4*wire.MaxRequestLen)))
+	if burst <= 0 {
+		// The burst must hold the largest block; a quarter second of
+		// traffic keeps the measured rate smooth.
+		burst = max(bps/4, 4*wire.MaxRequestLen)
+	}
+	l.SetBurst(int(burst))
 	l.SetLimit(rate.Limit(bps))
 }
 
@@ -36,8 +39,8 @@ func (s *Session) SetLimits(down, up int64) {
 	s.mu.Lock()
 	s.cfg.DownLimit, s.cfg.UpLimit = down, up
 	s.mu.Unlock()
-	setRate(s.down, down)
-	setRate(s.up, up)
+	setRate(s.down, down, s.cfg.LimitBurst)
+	setRate(s.up, up, s.cfg.LimitBurst)
 	s.allocate()
 }
 
@@ -64,14 +67,14 @@ func (s *Session) allocate() {
 		if t.uploading() {
 			uploading = append(uploading, t)
 		} else {
-			setRate(t.up, 0)
+			setRate(t.up, 0, 0)
 		}
 	}
 	for _, t := range uploading {
 		if umax <= 0 {
-			setRate(t.up, 0)
+			setRate(t.up, 0, 0)
 		} else {
-			setRate(t.up, umax/int64(len(uploading)))
+			setRate(t.up, umax/int64(len(uploading)), s.cfg.LimitBurst)
 		}
 	}
 }

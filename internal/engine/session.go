@@ -54,6 +54,13 @@ type Config struct {
 	// UpLimit and DownLimit are in bytes per second for the whole
 	// session; zero means unlimited.
 	UpLimit, DownLimit int64
+	// LimitBurst is the depth in bytes of the rate limits' token buckets:
+	// how far traffic may run ahead of the limit after a pause. Zero means
+	// a quarter second of traffic, at least 512 KiB. A small depth keeps
+	// the rate over short spans at the limit (the swarm lab uses 64 KiB);
+	// it must hold the largest block peers request (16 KiB for common
+	// clients, the protocol allows 128 KiB), or serving it fails.
+	LimitBurst int64
 	// PeerID is ours; the zero value means a fresh random one.
 	PeerID bt.PeerID
 	// Tracker announces; nil means a default client.
@@ -133,8 +140,8 @@ func New(cfg Config) (*Session, error) {
 		cfg:      cfg,
 		log:      log,
 		hashSem:  make(chan struct{}, cfg.HashWorkers),
-		up:       newLimiter(cfg.UpLimit),
-		down:     newLimiter(cfg.DownLimit),
+		up:       newLimiter(cfg.UpLimit, cfg.LimitBurst),
+		down:     newLimiter(cfg.DownLimit, cfg.LimitBurst),
 		torrents: make(map[bt.InfoHash]*Torrent),
 		pending:  make(map[net.Conn]struct{}),
 		done:     make(chan struct{}),

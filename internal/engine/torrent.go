@@ -116,7 +116,7 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 		completed: make(chan struct{}),
-		up:        newLimiter(0),
+		up:        newLimiter(0, s.cfg.LimitBurst),
 		st:        st,
 		peers:     make(map[swarm.Peer]*peer),
 		ids:       make(map[bt.PeerID]swarm.Peer),

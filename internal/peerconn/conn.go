@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,10 @@ const DefaultMaxServe = 2048
 
 // maxBatch is the most blocks the writer reads into one socket write.
 const maxBatch = 16
+
+// limitedWait is how long a wait on the upload limits must last to show
+// that they hold the connection back.
+const limitedWait = time.Millisecond
 
 // ErrClosed is the error of a connection closed by us without a reason.
 var ErrClosed = errors.New("peerconn: closed")
@@ -76,6 +81,12 @@ type Conn struct {
 	closed bool
 
 	sent atomic.Int64 // all bytes written
+
+	// limited is true while the upload limits hold the writer back; it
+	// then sends one block at a time, each as soon as the limits allow,
+	// and leaves the other requests queued where a cancel still reaches
+	// them. Only the writer goroutine uses it.
+	limited bool
 }
 
 // New starts the writer of an established connection.
@@ -213,6 +224,9 @@ func (c *Conn) writeLoop() {
 			buf = append(buf[:0], c.ctrl...)
 			c.ctrl = c.ctrl[:0]
 			n := min(len(c.serve), maxBatch)
+			if c.limited {
+				n = min(n, 1)
+			}
 			batch = append(batch[:0], c.serve[:n]...)
 			c.serve = c.serve[:copy(c.serve, c.serve[n:])]
 			c.mu.Unlock()
@@ -220,8 +234,12 @@ func (c *Conn) writeLoop() {
 				break
 			}
 			var err error
-			var blocks int
-			buf, blocks, err = c.appendBlocks(buf, batch)
+			var blocks, used int
+			buf, blocks, used, err = c.appendBlocks(buf, batch)
+			if used < len(batch) {
+				c.requeue(batch[used:])
+				batch = batch[:used]
+			}
 			if err == nil && len(buf) > 0 {
 				err = c.write(buf)
 			}
@@ -243,26 +261,50 @@ func (c *Conn) writeLoop() {
 }
 
 // appendBlocks appends a piece message for each request, reading the
-// block from storage straight into buf.
-func (c *Conn) appendBlocks(buf []byte, batch []wire.Message) ([]byte, int, error) {
+// block from storage straight into buf, and returns the block bytes
+// appended and how many requests it used. Once the upload limits hold it
+// back it stops after that block; the caller queues the rest again.
+func (c *Conn) appendBlocks(buf []byte, batch []wire.Message) ([]byte, int, int, error) {
 	var total int
-	for _, m := range batch {
+	for i, m := range batch {
+		if i > 0 && c.limited {
+			return buf, total, i, nil
+		}
+		if c.limited && len(buf) > 0 {
+			// Control messages (have, choke...) need not wait for the
+			// upload limit.
+			if err := c.write(buf); err != nil {
+				return buf, total, i, err
+			}
+			buf = buf[:0]
+		}
 		n := int(m.Length)
+		waited := time.Now()
 		for _, l := range c.cfg.UpLimits {
 			if err := l.WaitN(c.ctx, n); err != nil {
-				return buf, total, fmt.Errorf("peerconn: upload limit: %w", err)
+				return buf, total, i, fmt.Errorf("peerconn: upload limit: %w", err)
 			}
 		}
+		c.limited = time.Since(waited) >= limitedWait
 		buf = wire.AppendPieceHeader(buf, m.Index, m.Begin, m.Length)
 		start := len(buf)
 		buf = grow(buf, n)
 		off := int64(m.Index)*c.cfg.PieceLength + int64(m.Begin)
 		if _, err := c.cfg.Source.ReadAt(buf[start:start+n], off); err != nil {
-			return buf, total, fmt.Errorf("peerconn: read block %d+%d: %w", m.Index, m.Begin, err)
+			return buf, total, i, fmt.Errorf("peerconn: read block %d+%d: %w", m.Index, m.Begin, err)
 		}
 		total += n
 	}
-	return buf, total, nil
+	return buf, total, len(batch), nil
+}
+
+// requeue puts requests taken but not sent back at the front of the queue.
+func (c *Conn) requeue(ms []wire.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.serve = slices.Insert(c.serve, 0, ms...)
+	}
 }
 
 func (c *Conn) write(b []byte) error {

@@ -28,7 +28,7 @@ const (
 	DefaultPeerReqq = 250
 	// MinQueue and MaxQueue bound the adaptive request queue per peer;
 	// StartQueue is its depth before the peer's rate is known.
-	MinQueue   = 32
+	MinQueue   = 4
 	StartQueue = 128
 	MaxQueue   = 1024
 	// PartialBudget bounds the bytes of pieces in progress (each needs a
