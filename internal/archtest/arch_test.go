@@ -12,7 +12,7 @@ import (
 // layers lists every package under internal/ by layer, lowest first. A
 // package may import only packages of lower layers.
 var layers = [][]string{
-	{"bt", "bitfield", "bencode", "tui", "redistest"},
+	{"bt", "bitfield", "bencode", "tui", "redistest", "leakcheck"},
 	{"metainfo", "wire", "rate", "picker", "choker"},
 	{"swarm", "storage", "create", "peerconn", "tracker/client", "tracker/registry"},
 	{"tracker/store"},

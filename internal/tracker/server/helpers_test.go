@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,37 +11,13 @@ import (
 	"time"
 
 	"shoal/internal/bt"
+	"shoal/internal/leakcheck"
 )
 
-// TestMain fails the run if a server goroutine outlives the tests.
+// TestMain fails the run if the tests leave goroutines of this package
+// behind.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if leaked := waitForLeaks(); leaked != "" {
-			fmt.Fprintf(os.Stderr, "leaked goroutines:\n%s\n", leaked)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-func waitForLeaks() string {
-	var leaked string
-	for range 100 {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		leaked = ""
-		for g := range strings.SplitSeq(string(buf), "\n\n") {
-			if strings.Contains(g, "tracker/server.(*Server)") || strings.Contains(g, "net/http.(*conn).serve") {
-				leaked += g + "\n\n"
-			}
-		}
-		if leaked == "" {
-			return ""
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return leaked
+	leakcheck.Main(m, "tracker/server.(*Server)", "net/http.(*conn).serve")
 }
 
 var t0 = time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
