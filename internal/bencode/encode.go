@@ -300,3 +300,26 @@ func (e *encodeState) dictStruct(v reflect.Value, ti *typeInfo) error {
 	e.depth--
 	return nil
 }
+
+// AppendString appends s as a bencoded string. With AppendInt and
+// AppendUint it lets hot paths (tracker responses) write bencode by hand
+// without reflection; dictionary keys must then be written in order.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
+// AppendBytes appends p as a bencoded string.
+func AppendBytes(b []byte, p []byte) []byte {
+	return append(AppendStringLen(b, len(p)), p...)
+}
+
+// AppendStringLen appends the length prefix of a string of n bytes, for a
+// caller that appends the n bytes itself.
+func AppendStringLen(b []byte, n int) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, ':')
+}
+
+// AppendInt appends n as a bencoded integer.
+func AppendInt(b []byte, n int64) []byte { return appendInt(b, n) }
+
+// AppendUint appends n as a bencoded integer.
+func AppendUint(b []byte, n uint64) []byte { return appendUint(b, n) }

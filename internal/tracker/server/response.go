@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"shoal/internal/bencode"
 	"shoal/internal/tracker/registry"
 )
 
@@ -22,15 +23,15 @@ type announceReply struct {
 
 func appendAnnounceReply(dst []byte, r *announceReply) []byte {
 	dst = append(dst, "d8:complete"...)
-	dst = appendBInt(dst, int64(r.res.Seeders))
+	dst = bencode.AppendInt(dst, int64(r.res.Seeders))
 	dst = append(dst, "10:downloaded"...)
-	dst = appendBUint(dst, r.res.Completed)
+	dst = bencode.AppendUint(dst, r.res.Completed)
 	dst = append(dst, "10:incomplete"...)
-	dst = appendBInt(dst, int64(r.res.Leechers))
+	dst = bencode.AppendInt(dst, int64(r.res.Leechers))
 	dst = append(dst, "8:interval"...)
-	dst = appendBInt(dst, int64(r.interval/time.Second))
+	dst = bencode.AppendInt(dst, int64(r.interval/time.Second))
 	dst = append(dst, "12:min interval"...)
-	dst = appendBInt(dst, int64(r.minInterval/time.Second))
+	dst = bencode.AppendInt(dst, int64(r.minInterval/time.Second))
 	if r.compact {
 		dst = appendCompactPeers(dst, "5:peers", r.res.Peers, false, !r.v6)
 		if r.v6 {
@@ -40,19 +41,19 @@ func appendAnnounceReply(dst []byte, r *announceReply) []byte {
 		dst = append(dst, "5:peersl"...)
 		for _, p := range r.res.Peers {
 			dst = append(dst, "d2:ip"...)
-			dst = appendBString(dst, p.Addr.Addr().String())
+			dst = bencode.AppendString(dst, p.Addr.Addr().String())
 			if !r.noPeerID {
 				dst = append(dst, "7:peer id"...)
-				dst = appendBBytes(dst, p.ID[:])
+				dst = bencode.AppendBytes(dst, p.ID[:])
 			}
 			dst = append(dst, "4:port"...)
-			dst = appendBInt(dst, int64(p.Addr.Port()))
+			dst = bencode.AppendInt(dst, int64(p.Addr.Port()))
 			dst = append(dst, 'e')
 		}
 		dst = append(dst, 'e')
 	}
 	dst = append(dst, "10:tracker id"...)
-	dst = appendBString(dst, r.trackerID)
+	dst = bencode.AppendString(dst, r.trackerID)
 	return append(dst, 'e')
 }
 
@@ -73,7 +74,7 @@ func appendCompactPeers(dst []byte, key string, peers []registry.Endpoint, v6, i
 			}
 		}
 	}
-	dst = appendBLen(dst, n*size)
+	dst = bencode.AppendStringLen(dst, n*size)
 	if n == 0 {
 		return dst
 	}
@@ -103,13 +104,13 @@ func appendScrapeReply(dst []byte, stats []registry.SwarmStats) []byte {
 	stats = slices.CompactFunc(stats, func(a, b registry.SwarmStats) bool { return a.InfoHash == b.InfoHash })
 	dst = append(dst, "d5:filesd"...)
 	for _, st := range stats {
-		dst = appendBBytes(dst, st.InfoHash[:])
+		dst = bencode.AppendBytes(dst, st.InfoHash[:])
 		dst = append(dst, "d8:complete"...)
-		dst = appendBInt(dst, int64(st.Seeders))
+		dst = bencode.AppendInt(dst, int64(st.Seeders))
 		dst = append(dst, "10:downloaded"...)
-		dst = appendBUint(dst, st.Completed)
+		dst = bencode.AppendUint(dst, st.Completed)
 		dst = append(dst, "10:incomplete"...)
-		dst = appendBInt(dst, int64(st.Leechers))
+		dst = bencode.AppendInt(dst, int64(st.Leechers))
 		dst = append(dst, 'e')
 	}
 	return append(dst, "ee"...)
