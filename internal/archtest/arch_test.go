@@ -13,13 +13,13 @@ import (
 // package may import only packages of lower layers.
 var layers = [][]string{
 	{"bt", "bitfield", "bencode", "tui", "redistest", "leakcheck"},
-	{"metainfo", "wire", "rate", "picker", "choker"},
-	{"swarm", "storage", "create", "peerconn", "tracker/client", "tracker/registry"},
-	{"tracker/store"},
+	{"metainfo", "wire", "rate", "picker", "choker", "rendezvous/proto"},
+	{"swarm", "storage", "create", "peerconn", "tracker/client", "tracker/registry", "rendezvous/router", "rendezvous/node"},
+	{"tracker/store", "rendezvous/service", "ringlab"},
 	{"tracker/server", "engine"},
-	{"magnet", "tracker/loadgen", "lab"},
+	{"magnet", "tracker/loadgen", "lab", "rendezvous/pairbench"},
 	{"cli"},
-	{"interop", "archtest", "tracker/scaletest"},
+	{"interop", "archtest", "tracker/scaletest", "nattest"},
 }
 
 func TestImportsPointDown(t *testing.T) {
