@@ -1,0 +1,6 @@
+//go:build race
+
+package nattest
+
+// raceBuild reports whether this test binary was built with -race.
+const raceBuild = true
