@@ -37,7 +37,7 @@ the table says when it may have been.
 
 func runLab(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usagef("missing experiment (available: distribution)")
+		return usagef("missing experiment (available: distribution, ring)")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
@@ -46,8 +46,10 @@ func runLab(ctx context.Context, e env, args []string) error {
 	switch args[0] {
 	case "distribution":
 		return runDistribution(ctx, e, args[1:])
+	case "ring":
+		return runRing(ctx, e, args[1:])
 	}
-	return usagef("unknown experiment %q (available: distribution)", args[0])
+	return usagef("unknown experiment %q (available: distribution, ring)", args[0])
 }
 
 func runDistribution(ctx context.Context, e env, args []string) error {

@@ -29,7 +29,7 @@ func TestLabDistribution(t *testing.T) {
 func TestLabUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"lab"},
-		{"lab", "ring"},
+		{"lab", "nosuch"},
 		{"lab", "distribution", "--peers", "two"},
 		{"lab", "distribution", "--modes", "mesh"},
 		{"lab", "distribution", "--up-list", "1K,0"},
