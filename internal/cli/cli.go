@@ -25,6 +25,11 @@ Commands:
   tracker             run a BitTorrent tracker (HTTP and UDP)
   demo                watch a seed and six peers share a file on loopback
   lab distribution    measure distribution time against the textbook bounds
+  router              run the rendezvous router of a cluster of peers
+  listen              register with a router; answer messages, receive files
+  msg PEER TEXT       send a message to a peer by ID and print the reply
+  send PEER FILE      send a file to a peer by ID
+  id                  print the ID of your key
   version             print the version
 
 Run 'shoal <command> --help' for the flags of a command.
@@ -55,6 +60,11 @@ var commands = []command{
 	{"tracker", runTracker},
 	{"lab", runLab},
 	{"demo", runDemo},
+	{"router", runRouter},
+	{"listen", runListen},
+	{"msg", runMsg},
+	{"send", runSend},
+	{"id", runID},
 }
 
 // Run executes the command line args (without the program name) and

@@ -1,0 +1,150 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"shoal/internal/rendezvous/proto"
+)
+
+// control is one registered connection to the router.
+type control struct {
+	conn     net.Conn
+	wmu      sync.Mutex
+	observed netip.AddrPort
+	pending  map[uint64]chan proto.Frame // guarded by Node.mu
+	dead     chan struct{}
+}
+
+func (c *control) send(f proto.Frame) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return proto.WriteFrame(c.conn, f)
+}
+
+// session dials the router from the listening port, registers, and serves
+// the control connection until it fails or ctx ends.
+func (n *Node) session(ctx context.Context) error {
+	conn, err := n.dialer(n.cfg.HandshakeTimeout).DialContext(ctx, "tcp", n.cfg.Router)
+	if err != nil {
+		return fmt.Errorf("node: dial router: %w", err)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	br, _, err := n.handshakeRouter(conn, proto.PurposePeer)
+	if err != nil {
+		return err
+	}
+	f, err := proto.ReadFrame(br, nil)
+	if err != nil {
+		return fmt.Errorf("node: register: %w", err)
+	}
+	reg, ok := f.(*proto.Registered)
+	if !ok {
+		return fmt.Errorf("node: register: %v", f)
+	}
+	conn.SetDeadline(time.Time{})
+	c := &control{conn: conn, observed: reg.Observed, pending: map[uint64]chan proto.Frame{}, dead: make(chan struct{})}
+	n.mu.Lock()
+	n.ctl = c
+	close(n.ready)
+	n.mu.Unlock()
+	n.log.Info("node: registered", "id", n.id, "router", n.cfg.Router, "cluster", reg.Cluster, "observed", reg.Observed)
+	defer func() {
+		n.mu.Lock()
+		n.ctl = nil
+		n.ready = make(chan struct{})
+		n.mu.Unlock()
+		close(c.dead)
+	}()
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		t := time.NewTicker(n.cfg.KeepAlive)
+		defer t.Stop()
+		var seq uint64
+		for {
+			select {
+			case <-c.dead:
+				return
+			case <-t.C:
+				seq++
+				if c.send(&proto.Ping{Seq: seq}) != nil {
+					conn.Close()
+					return
+				}
+			}
+		}
+	}()
+	buf := make([]byte, 4096)
+	for {
+		conn.SetReadDeadline(time.Now().Add(n.cfg.IdleTimeout))
+		f, err := proto.ReadFrame(br, buf)
+		if err != nil {
+			return fmt.Errorf("node: router: %w", err)
+		}
+		if err := n.handle(c, f); err != nil {
+			return err
+		}
+	}
+}
+
+// handle acts on one frame from the router.
+func (n *Node) handle(c *control, f proto.Frame) error {
+	switch f := f.(type) {
+	case *proto.Ping:
+		return c.send(&proto.Pong{Seq: f.Seq})
+	case *proto.Pong:
+	case *proto.Incoming:
+		accept := n.cfg.Policy == nil || n.cfg.Policy(f.From)
+		n.log.Debug("node: incoming", "from", f.From, "accept", accept)
+		return c.send(&proto.Answer{Token: f.Token, Accept: accept})
+	case *proto.Introduce:
+		if f.Initiator {
+			n.deliver(c, f.Req, f)
+			return nil
+		}
+		n.mu.Lock()
+		ctx := n.ctx
+		n.mu.Unlock()
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			ctx, cancel := context.WithTimeout(ctx, n.cfg.ConnectTimeout)
+			defer cancel()
+			l, err := n.newAttempt(f, time.Now()).run(ctx)
+			if err != nil {
+				n.log.Debug("node: inbound link failed", "from", f.Peer, "err", err)
+				return
+			}
+			select {
+			case n.accepted <- l:
+			default:
+				l.Close()
+			}
+		}()
+	case *proto.ConnectFail:
+		n.deliver(c, f.Req, f)
+	case *proto.Error:
+		return f
+	default:
+		return fmt.Errorf("node: unexpected %T from router", f)
+	}
+	return nil
+}
+
+func (n *Node) deliver(c *control, req uint64, f proto.Frame) {
+	n.mu.Lock()
+	ch := c.pending[req]
+	delete(c.pending, req)
+	n.mu.Unlock()
+	if ch != nil {
+		ch <- f // buffered
+	}
+}

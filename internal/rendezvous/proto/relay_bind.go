@@ -1,0 +1,14 @@
+package proto
+
+// RelayBind is the first frame after registration on a relay leg: it names
+// the pair whose bytes this connection carries.
+type RelayBind struct{ Token Token }
+
+func (*RelayBind) Type() Type                   { return TypeRelayBind }
+func (f *RelayBind) appendBody(b []byte) []byte { return append(b, f.Token[:]...) }
+
+func parseRelayBind(p *parser) *RelayBind {
+	f := &RelayBind{}
+	p.copyTo(f.Token[:])
+	return f
+}

@@ -1,0 +1,147 @@
+package router
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"shoal/internal/rendezvous/proto"
+)
+
+// Remote is a federated router: its pinned ID and, for routers this one
+// dials, its address.
+type Remote struct {
+	ID   proto.ID
+	Addr string // HOST:PORT; empty for a router that dials in
+}
+
+// ParseRemote parses ID@HOST:PORT.
+func ParseRemote(s string) (Remote, error) {
+	idText, addr, ok := strings.Cut(s, "@")
+	if !ok || addr == "" {
+		return Remote{}, fmt.Errorf("router: federate %q: want ID@HOST:PORT", s)
+	}
+	id, err := proto.ParseID(idText)
+	if err != nil {
+		return Remote{}, fmt.Errorf("router: federate %q: %w", s, err)
+	}
+	return Remote{ID: id, Addr: addr}, nil
+}
+
+// Limits bound what peers may ask of a router.
+type Limits struct {
+	ConnectRate   float64 // connect requests a second per requesting peer
+	ConnectBurst  int
+	TargetRate    float64 // connect requests a second per target
+	TargetBurst   int
+	RegisterRate  float64 // registrations a second per source IP
+	RegisterBurst int
+	PerIP         int // sessions per source IP (many peers share a NAT)
+	Sessions      int // sessions in all
+	Handshakes    int // unauthenticated connections at once
+}
+
+// DefaultLimits allow a busy NAT with hundreds of peers and stop floods.
+var DefaultLimits = Limits{
+	ConnectRate: 10, ConnectBurst: 20,
+	TargetRate: 20, TargetBurst: 40,
+	RegisterRate: 50, RegisterBurst: 200,
+	PerIP: 1024, Sessions: 100000, Handshakes: 1024,
+}
+
+// Config configures a Router.
+type Config struct {
+	Key     ed25519.PrivateKey // required
+	Cluster string             // required, at most 255 bytes
+	Listen  string             // TCP address, e.g. ":7000" or "198.18.0.10:7000"
+
+	Federate []Remote   // routers to dial
+	Accept   []proto.ID // routers allowed to dial in (those in Federate are too)
+
+	Limits Limits // zero fields take DefaultLimits
+
+	HandshakeTimeout time.Duration // default 5s
+	ConnectTimeout   time.Duration // lookup + target answer, default 5s
+	PairTTL          time.Duration // how long an introduced pair may still ask for relay, default 30s
+	LookupTTL        time.Duration // how long a federated lookup is cached, default 30s
+	PingInterval     time.Duration // keep-alive and RTT probe, default 15s
+	IdleTimeout      time.Duration // close a silent connection, default 3*PingInterval
+	SimOpenMargin    time.Duration // head start before simultaneous-open dials, default 30ms
+
+	Relay            bool          // relay when direct links fail
+	RelayMaxBytes    int64         // per pair and direction, default 64 MiB
+	RelayMaxDuration time.Duration // per pair, default 10 min
+
+	// Plan, when set, replaces the computed plan (labs and tests).
+	Plan []proto.Strategy
+
+	Logger *slog.Logger
+	Rand   func([]byte) // fills nonces and tokens; default crypto/rand
+}
+
+func (c *Config) setDefaults() error {
+	if len(c.Key) != ed25519.PrivateKeySize {
+		return errors.New("router: config: no key")
+	}
+	if c.Cluster == "" || len(c.Cluster) > 255 {
+		return errors.New("router: config: cluster name must be 1 to 255 bytes")
+	}
+	if c.Listen == "" {
+		c.Listen = ":7000"
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.HandshakeTimeout, 5*time.Second)
+	def(&c.ConnectTimeout, 5*time.Second)
+	def(&c.PairTTL, 30*time.Second)
+	def(&c.LookupTTL, 30*time.Second)
+	def(&c.PingInterval, 15*time.Second)
+	def(&c.IdleTimeout, 3*c.PingInterval)
+	def(&c.SimOpenMargin, 30*time.Millisecond)
+	def(&c.RelayMaxDuration, 10*time.Minute)
+	if c.RelayMaxBytes <= 0 {
+		c.RelayMaxBytes = 64 << 20
+	}
+	l, d := &c.Limits, DefaultLimits
+	if l.ConnectRate <= 0 {
+		l.ConnectRate = d.ConnectRate
+	}
+	if l.ConnectBurst <= 0 {
+		l.ConnectBurst = d.ConnectBurst
+	}
+	if l.TargetRate <= 0 {
+		l.TargetRate = d.TargetRate
+	}
+	if l.TargetBurst <= 0 {
+		l.TargetBurst = d.TargetBurst
+	}
+	if l.RegisterRate <= 0 {
+		l.RegisterRate = d.RegisterRate
+	}
+	if l.RegisterBurst <= 0 {
+		l.RegisterBurst = d.RegisterBurst
+	}
+	if l.PerIP <= 0 {
+		l.PerIP = d.PerIP
+	}
+	if l.Sessions <= 0 {
+		l.Sessions = d.Sessions
+	}
+	if l.Handshakes <= 0 {
+		l.Handshakes = d.Handshakes
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Rand == nil {
+		c.Rand = func(b []byte) { _, _ = rand.Read(b) }
+	}
+	return nil
+}
