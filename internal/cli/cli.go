@@ -30,6 +30,7 @@ Commands:
   msg PEER TEXT       send a message to a peer by ID and print the reply
   send PEER FILE      send a file to a peer by ID
   id                  print the ID of your key
+  bench pairs         measure links between pairs of peers of two clusters
   version             print the version
 
 Run 'shoal <command> --help' for the flags of a command.
@@ -65,6 +66,7 @@ var commands = []command{
 	{"msg", runMsg},
 	{"send", runSend},
 	{"id", runID},
+	{"bench", runBench},
 }
 
 // Run executes the command line args (without the program name) and

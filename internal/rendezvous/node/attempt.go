@@ -154,9 +154,11 @@ func (a *attempt) sleepUntil(t time.Time) bool {
 	}
 }
 
-// schedule runs the plan: strategy k starts at t0 + k*StepTimeout, where
-// t0 is the introduction's arrival plus its delay (so that both sides'
-// simultaneous-open dials leave together), then the relay.
+// schedule runs the plan: strategy k starts at t0 + k*StepTimeout, then
+// the relay. For a simultaneous open t0 is the introduction's arrival
+// plus its delay, so that both sides' dials leave together; the other
+// strategies need no peer to dial at the same moment, so for them t0 is
+// the arrival itself.
 func (a *attempt) schedule() {
 	defer a.wg.Done()
 	cfg := &a.n.cfg
@@ -167,6 +169,9 @@ func (a *attempt) schedule() {
 		steps = len(in.Plan)
 		for k, s := range in.Plan {
 			at := t0.Add(time.Duration(k) * cfg.StepTimeout)
+			if s != proto.StrategySimOpen {
+				at = a.recv.Add(time.Duration(k) * cfg.StepTimeout)
+			}
 			if !a.sleepUntil(at) {
 				return
 			}

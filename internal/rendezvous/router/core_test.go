@@ -264,3 +264,21 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+// TestFederationBurst: a federated router's session takes the lookups of
+// a thousand peers that connect at once without being dropped as slow.
+func TestFederationBurst(t *testing.T) {
+	fed := newFedSession(proto.ID{9}, nil)
+	for i := range 1000 {
+		if !fed.send(&proto.Lookup{Query: uint64(i)}) {
+			t.Fatalf("federation session dropped after %d queued frames", i)
+		}
+	}
+	peer := newSession(proto.ID{8}, nil)
+	for i := range queueLen {
+		peer.send(&proto.Ping{Seq: uint64(i)})
+	}
+	if peer.send(&proto.Ping{}) {
+		t.Error("a peer session queues without bound")
+	}
+}

@@ -37,7 +37,7 @@ func (r *Router) federate(ctx context.Context, f Remote, track func(net.Conn) fu
 		if ctx.Err() != nil {
 			conn.Close()
 		}
-		s := newSession(f.ID, conn)
+		s := newFedSession(f.ID, conn)
 		s.router, s.addr, s.observed = true, f.Addr, addrPort(conn.RemoteAddr())
 		r.mu.Lock()
 		r.core.addFed(s)

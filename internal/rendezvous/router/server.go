@@ -215,6 +215,9 @@ func (r *Router) serveConn(conn net.Conn) {
 		return
 	}
 	s := newSession(id, conn)
+	if isRouter && reg.Purpose == proto.PurposeFederate {
+		s = newFedSession(id, conn)
+	}
 	s.observed, s.private, s.reachable, s.router = observed, reg.Private, reg.Reachable, isRouter
 	s.addr = r.routers[id]
 	s.setRTT(rtt)

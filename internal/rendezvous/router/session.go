@@ -11,8 +11,12 @@ import (
 )
 
 // queueLen is how many frames may wait for a slow connection before the
-// router gives up on it.
-const queueLen = 256
+// router gives up on it. A federated router's connection carries the
+// lookups and forwards of every peer at once, so it may queue more.
+const (
+	queueLen    = 256
+	fedQueueLen = 16384
+)
 
 // session is one authenticated control connection: a peer's or a
 // federated router's. Frames are queued without blocking and written by
@@ -38,6 +42,11 @@ type session struct {
 
 func newSession(id proto.ID, conn net.Conn) *session {
 	return &session{id: id, conn: conn, out: make(chan proto.Frame, queueLen), closed: make(chan struct{})}
+}
+
+// newFedSession is the session of a federated router.
+func newFedSession(id proto.ID, conn net.Conn) *session {
+	return &session{id: id, conn: conn, out: make(chan proto.Frame, fedQueueLen), closed: make(chan struct{}), router: true}
 }
 
 // send queues f; a connection too slow to take it is closed.
