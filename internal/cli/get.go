@@ -57,7 +57,7 @@ func runGet(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return transfer(ctx, e, &o, pos, *out, *seed)
+	return transfer(ctx, e, &o, pos, *out, *seed, false)
 }
 
 func runSeed(ctx context.Context, e env, args []string) error {
@@ -65,6 +65,7 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	var o netOptions
 	o.register(fs)
 	dir := fs.String("dir", "", "`folder` that holds the torrent's data (required)")
+	superSeed := fs.Bool("super-seed", false, superSeedHelp)
 	pos, err := parseFlags(fs, args, 1, -1)
 	if err != nil {
 		return err
@@ -75,12 +76,13 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	if _, err := os.Stat(*dir); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
-	return transfer(ctx, e, &o, pos, *dir, true)
+	return transfer(ctx, e, &o, pos, *dir, true, *superSeed)
 }
 
 // transfer downloads (if needed) and optionally seeds torrent files and
-// magnet links, all in one session on one port.
-func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir string, seed bool) error {
+// magnet links, all in one session on one port. superSeed super-seeds the
+// torrents whose data is complete at the start.
+func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir string, seed, superSeed bool) error {
 	stopProfile, err := o.profile()
 	if err != nil {
 		return err
@@ -191,7 +193,7 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 			}
 		}
 	}
-	return run(ctx, e, o, session, mis, dir, seed, log, console, hub, resume, paused)
+	return run(ctx, e, o, session, mis, dir, seed, superSeed, log, console, hub, resume, paused)
 }
 
 // job is one torrent of a run.
@@ -205,7 +207,7 @@ type job struct {
 
 // run checks what is on disk, then downloads and seeds the torrents in
 // session s, their files under dir.
-func run(ctx context.Context, e env, o *netOptions, session func() (*engine.Session, error), mis []*metainfo.MetaInfo, dir string, seed bool, log *slog.Logger, console bool, hub *eventHub, resume *storage.Resume, paused map[bt.InfoHash]bool) error {
+func run(ctx context.Context, e env, o *netOptions, session func() (*engine.Session, error), mis []*metainfo.MetaInfo, dir string, seed, superSeed bool, log *slog.Logger, console bool, hub *eventHub, resume *storage.Resume, paused map[bt.InfoHash]bool) error {
 	jobs := make([]*job, 0, len(mis))
 	defer func() {
 		for _, j := range jobs {
@@ -242,6 +244,7 @@ func run(ctx context.Context, e env, o *netOptions, session func() (*engine.Sess
 			Trackers:    mi.Tiers(),
 			Peers:       o.peers,
 			Metadata:    mi.InfoBytes,
+			SuperSeed:   superSeed,
 		})
 		if err != nil {
 			return err

@@ -26,6 +26,12 @@ starts a tracker for it inside this process, and seeds it. Prints the
 fetch it. Runs until interrupted.
 `
 
+// superSeedHelp describes --super-seed of share and seed.
+const superSeedHelp = "super-seed (BEP 16) while this is the only seed: offer each peer one piece at a time, " +
+	"the next once the last has spread to another peer, so that about one copy is uploaded until the peers " +
+	"hold every piece between them; then seed normally. For the first seed of a new torrent; slower with few peers. " +
+	"Applies to torrents whose data is complete at the start"
+
 // defaultTrackerPort is the embedded tracker's first port.
 const defaultTrackerPort = 6969
 
@@ -38,6 +44,7 @@ func runShare(ctx context.Context, e env, args []string) error {
 	host := fs.String("announce-host", "", "host name or IP that other machines use to reach this one (default: --bind, or this machine's first non-loopback address)")
 	var pieceLen sizeFlag
 	fs.Var(&pieceLen, "piece-length", "piece length (default: chosen from the size)")
+	superSeed := fs.Bool("super-seed", false, superSeedHelp)
 	pos, err := parseFlags(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -99,6 +106,7 @@ func runShare(ctx context.Context, e env, args []string) error {
 		Trackers:    mi.Tiers(),
 		Peers:       o.peers,
 		Metadata:    mi.InfoBytes,
+		SuperSeed:   *superSeed,
 	})
 	if err != nil {
 		s.Close(context.Background())

@@ -48,6 +48,12 @@ type TorrentSpec struct {
 	// Metadata is the bencoded info dictionary, served to peers that
 	// joined through a magnet link (BEP 9); nil serves nothing.
 	Metadata []byte
+	// SuperSeed makes a torrent that starts with every piece super-seed
+	// (BEP 16): it tells peers it has nothing and offers each one piece at
+	// a time, the next once the last has spread, so that it uploads
+	// little more than one copy until the peers hold every piece between
+	// them; then it seeds normally. Ignored if pieces are missing.
+	SuperSeed bool
 }
 
 // Torrent is one torrent running in a session.
@@ -98,6 +104,7 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 		Have:        spec.Have,
 		Port:        s.port,
 		Metadata:    spec.Metadata,
+		SuperSeed:   spec.SuperSeed,
 		Rand:        rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 	})
 	if err != nil {

@@ -12,6 +12,7 @@
 //
 // It implements the peer side of BEP 3 (choking, interest, requests,
 // rarest-first through package picker, tit-for-tat through package choker),
-// BEP 6 (have all/none, reject, allowed fast, suggest) and the request-queue
-// hint of BEP 10 (reqq).
+// BEP 6 (have all/none, reject, allowed fast, suggest), the request-queue
+// hint of BEP 10 (reqq) and, as an option of a torrent that starts complete,
+// super-seeding (BEP 16; see Config.SuperSeed).
 package swarm

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"shoal/internal/bitfield"
@@ -64,6 +65,10 @@ type Config struct {
 	// Metadata is the torrent's info dictionary, served to peers that ask
 	// for it (BEP 9); nil serves nothing.
 	Metadata []byte
+	// SuperSeed makes a State that starts with every piece super-seed
+	// (BEP 16) until every piece is held by some peer; it is ignored when
+	// pieces are missing at the start.
+	SuperSeed bool
 	// Rand drives every random choice; nil means a fixed seed.
 	Rand *rand.Rand
 }
@@ -100,6 +105,7 @@ type peerState struct {
 	reqPiece  int   // piece of the last block requested, -1 if none
 	upPiece   int   // piece of the last request served, -1 if none
 	upBytes   int64 // bytes of upPiece queued for the peer
+	sp        superPeer
 }
 
 // State is the protocol state of one torrent. It is not safe for concurrent
@@ -120,6 +126,8 @@ type State struct {
 	down    rate.Meter
 	up      rate.Meter
 	wasted  int64
+	ss      superSeed
+	sorted  []Peer // scratch for sortedPeers
 }
 
 // New returns the state of a torrent with the pieces in cfg.Have verified.
@@ -161,6 +169,7 @@ func New(cfg Config) (*State, error) {
 	// Every partial piece holds a piece-sized buffer in the engine.
 	s.pk.SetMaxPartials(max(MinPartials, int(PartialBudget/cfg.PieceLength)))
 	s.seeding = s.pk.Complete()
+	s.superInit()
 	hs := wire.ExtHandshake{
 		M:    map[string]int{},
 		V:    "shoal " + bt.Version,
@@ -218,6 +227,8 @@ func (s *State) AddPeer(now time.Time, p Peer, info PeerInfo) []Action {
 	s.peers[p] = ps
 	n := s.pk.HaveCount()
 	switch {
+	case s.ss.on:
+		s.superAddPeer(p, ps)
 	case info.Fast && n == 0:
 		s.send(p, wire.Message{ID: wire.HaveNone})
 	case info.Fast && n == s.cfg.NumPieces:
@@ -234,11 +245,16 @@ func (s *State) AddPeer(now time.Time, p Peer, info PeerInfo) []Action {
 // RemovePeer forgets a disconnected peer and gives its requests to others.
 func (s *State) RemovePeer(now time.Time, p Peer) []Action {
 	s.begin()
-	if _, ok := s.peers[p]; !ok {
+	ps, ok := s.peers[p]
+	if !ok {
 		return s.out
+	}
+	if s.ss.on {
+		s.superRemovePeer(ps)
 	}
 	delete(s.peers, p)
 	s.pk.PeerGone(p)
+	s.superUpdate(now)
 	s.rechoke(now)
 	s.fillAll(now)
 	return s.out
@@ -264,9 +280,18 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 	if m.Keepalive {
 		return s.out
 	}
+	s.handle(now, p, ps, m)
+	switch m.ID {
+	case wire.Have, wire.Bitfield, wire.HaveAll, wire.HaveNone:
+		s.superUpdate(now)
+	}
+	return s.out
+}
+
+func (s *State) handle(now time.Time, p Peer, ps *peerState, m wire.Message) {
 	if err := s.bounds.Check(m); err != nil {
 		s.closePeer(p, err)
-		return s.out
+		return
 	}
 	// The piece list (bitfield, have all, have none) comes once, before any
 	// have. BEP 3 wants it first of all, but real clients put their
@@ -305,7 +330,7 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 		bf, err := bitfield.FromBytes(m.Payload, s.cfg.NumPieces)
 		if err != nil {
 			s.closePeer(p, fmt.Errorf("%w: %w", ErrProtocol, err))
-			return s.out
+			return
 		}
 		if !first {
 			// aria2 sends its bitfield again instead of haves: take
@@ -315,7 +340,7 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 					s.peerHave(now, p, ps, i)
 				}
 			}
-			return s.out
+			return
 		}
 		ps.has = bf
 		s.pk.PeerBitfield(p, bf)
@@ -323,7 +348,7 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 	case wire.HaveAll, wire.HaveNone:
 		if !ps.info.Fast || !first {
 			s.closePeer(p, fmt.Errorf("%w: unexpected %v", ErrProtocol, m.ID))
-			return s.out
+			return
 		}
 		if m.ID == wire.HaveAll {
 			ps.has.SetAll()
@@ -339,7 +364,7 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 	case wire.Reject:
 		if !ps.info.Fast {
 			s.closePeer(p, fmt.Errorf("%w: reject without the fast extension", ErrProtocol))
-			return s.out
+			return
 		}
 		s.pk.Cancelled(p, picker.Block{Piece: int(m.Index), Begin: int(m.Begin), Length: int(m.Length)})
 	case wire.Extended:
@@ -353,7 +378,6 @@ func (s *State) Handle(now time.Time, p Peer, m wire.Message) []Action {
 		// Hints we do not act on: we request only from peers that unchoke
 		// us, pick by rarity, and run no DHT.
 	}
-	return s.out
 }
 
 func (s *State) extHandshake(ps *peerState, payload []byte) {
@@ -391,6 +415,13 @@ func (s *State) metadata(p Peer, ps *peerState, payload []byte) {
 }
 
 func (s *State) request(p Peer, ps *peerState, m wire.Message) {
+	if !s.superMayServe(ps, int(m.Index)) {
+		// A super-seeder serves only the pieces it offered the peer.
+		if ps.info.Fast {
+			s.send(p, wire.Message{ID: wire.Reject, Index: m.Index, Begin: m.Begin, Length: m.Length})
+		}
+		return
+	}
 	if !s.pk.Have(int(m.Index)) {
 		if ps.info.Fast {
 			s.send(p, wire.Message{ID: wire.Reject, Index: m.Index, Begin: m.Begin, Length: m.Length})
@@ -571,9 +602,21 @@ func (s *State) Tick(now time.Time) []Action {
 			s.pk.Choked(p)
 		}
 	}
+	s.superUpdate(now)
 	s.rechoke(now)
 	s.fillAll(now)
 	return s.out
+}
+
+// sortedPeers returns the peers in order of their numbers, in a scratch
+// slice valid until the next call.
+func (s *State) sortedPeers() []Peer {
+	s.sorted = s.sorted[:0]
+	for p := range s.peers {
+		s.sorted = append(s.sorted, p)
+	}
+	slices.Sort(s.sorted)
+	return s.sorted
 }
 
 func (s *State) rechoke(now time.Time) {

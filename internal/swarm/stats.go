@@ -45,7 +45,12 @@ type Stats struct {
 	Uploaded   int64
 	Wasted     int64 // block bytes received but not needed
 	Seeding    bool
-	Peers      []PeerStats
+	// SuperSeeding is true while the torrent is super-seeded (BEP 16);
+	// SuperSeedUploaded is, once super-seeding ended, the bytes uploaded
+	// until then: what it cost to put one copy into the swarm.
+	SuperSeeding      bool
+	SuperSeedUploaded int64
+	Peers             []PeerStats
 }
 
 // Stats returns a snapshot. withPeers includes the per-peer list.
@@ -60,6 +65,9 @@ func (s *State) Stats(now time.Time, withPeers bool) Stats {
 		Uploaded:   s.up.Total(),
 		Wasted:     s.wasted,
 		Seeding:    s.seeding,
+
+		SuperSeeding:      s.ss.on,
+		SuperSeedUploaded: s.ss.upAtOn,
 	}
 	if !withPeers {
 		return st
