@@ -33,8 +33,10 @@ Contents (each over fresh links):
 
 Without routers it starts two federated routers in this process on
 loopback. --router-a and --router-b use running routers (shoal router);
---metrics then reads their /metrics pages for lookup times and relayed
-bytes. --role splits the pairs over two processes, e.g. one per network:
+--metrics then reads their /metrics pages for lookup times, relayed
+bytes and the routers' CPU time and resident memory (printed as
+"routers: cpu ..., rss ..." and in the router_cpu_ms and
+router_rss_bytes columns). --role splits the pairs over two processes, e.g. one per network:
   shoal bench pairs --role answer --router R2:7000 --hosts 10.2.0.2-10.2.0.101 --pairs 100 --seed 7
   shoal bench pairs --role dial --router R1:7000 --hosts 10.1.0.2-10.1.0.101 --pairs 100 --seed 7
 Both sides derive the peers' keys from --seed, so they must agree on it

@@ -27,7 +27,7 @@ type peerOptions struct {
 }
 
 func (o *peerOptions) register(fs *flagSet, listen string) {
-	fs.StringVar(&o.router, "router", "", "`HOST:PORT` of your cluster's router (required)")
+	fs.StringVar(&o.router, "router", "", "`HOST:PORT` of your cluster's router, or ID@HOST:PORT to require that router's ID (required)")
 	fs.StringVar(&o.key, "key", defaultKeyPath("node.key"), "your key `file`; your ID is derived from it (made with mode 0600 if missing)")
 	fs.StringVar(&o.listen, "listen", listen, "TCP `address` to listen on; links and the router connection use this port")
 	fs.StringVar(&o.reach, "reachable", "auto", "whether others can connect to you: auto (when the router sees your own address), yes (e.g. a forwarded port) or no")

@@ -29,8 +29,18 @@ Routers of other clusters are pinned by ID, like SSH host keys:
   --federate ID@HOST:PORT   dial that router and require that ID
   --accept ID               let the router with that ID dial in
 A router answers lookups only for its own peers and asks its federated
-routers about the rest. Prometheus metrics are served at /metrics on
---metrics ADDR.
+routers about the rest. Prometheus metrics (with the process's CPU time
+and resident memory) are served at /metrics on --metrics ADDR.
+
+Limits: a source IP address may register --register-burst peers at once
+(default 256: that many peers behind one NAT address can start
+together), then --register-rate a second, and keep --max-per-ip peers
+registered; each peer may ask --connect-burst connects at once, then
+--connect-rate a second, and each target receive --target-burst, then
+--target-rate a second. Raise --register-burst for larger NATs.
+
+Peers pin the router's ID when they are given --router ID@HOST:PORT: the
+router signs every registration, and a peer refuses a router that cannot.
 
 Example:
   shoal router --cluster east --listen 198.18.0.10:7000 \
@@ -52,6 +62,16 @@ func runRouter(ctx context.Context, e env, args []string) error {
 	relayTime := fs.Duration("relay-max-time", 10*time.Minute, "relay a pair for at most this `duration`")
 	connectTimeout := fs.Duration("connect-timeout", 5*time.Second, "give a target and its router this `long` to answer")
 	ping := fs.Duration("ping", 15*time.Second, "keep-alive and round-trip probe `interval`")
+	lim := router.DefaultLimits
+	fs.Float64Var(&lim.RegisterRate, "register-rate", lim.RegisterRate, "registrations per second per source IP address after the burst (`rate`)")
+	fs.IntVar(&lim.RegisterBurst, "register-burst", lim.RegisterBurst, "registrations at once per source IP address (`n`; peers behind one NAT register together)")
+	fs.IntVar(&lim.PerIP, "max-per-ip", lim.PerIP, "registered peers per source IP address (`n`)")
+	fs.IntVar(&lim.Sessions, "max-sessions", lim.Sessions, "registered peers in all (`n`)")
+	fs.IntVar(&lim.Handshakes, "max-handshakes", lim.Handshakes, "connections still proving their key at once (`n`)")
+	fs.Float64Var(&lim.ConnectRate, "connect-rate", lim.ConnectRate, "connect requests per second per requesting peer after the burst (`rate`)")
+	fs.IntVar(&lim.ConnectBurst, "connect-burst", lim.ConnectBurst, "connect requests at once per requesting peer (`n`)")
+	fs.Float64Var(&lim.TargetRate, "target-rate", lim.TargetRate, "connect requests per second per target peer after the burst (`rate`)")
+	fs.IntVar(&lim.TargetBurst, "target-burst", lim.TargetBurst, "connect requests at once per target peer (`n`)")
 	verbose := fs.Bool("verbose", false, "log every registration and connect")
 	if _, err := parseFlags(fs, args, 0, 0); err != nil {
 		return err
@@ -59,10 +79,14 @@ func runRouter(ctx context.Context, e env, args []string) error {
 	if *cluster == "" {
 		return usagef("--cluster is required")
 	}
+	if lim.RegisterRate <= 0 || lim.RegisterBurst <= 0 || lim.PerIP <= 0 || lim.Sessions <= 0 || lim.Handshakes <= 0 ||
+		lim.ConnectRate <= 0 || lim.ConnectBurst <= 0 || lim.TargetRate <= 0 || lim.TargetBurst <= 0 {
+		return usagef("limits must be positive")
+	}
 	cfg := router.Config{
 		Cluster: *cluster, Listen: *listen, Relay: !*noRelay,
 		RelayMaxBytes: int64(relayBytes), RelayMaxDuration: *relayTime,
-		ConnectTimeout: *connectTimeout, PingInterval: *ping,
+		ConnectTimeout: *connectTimeout, PingInterval: *ping, Limits: lim,
 	}
 	for _, f := range federate {
 		r, err := router.ParseRemote(f)

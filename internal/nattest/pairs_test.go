@@ -97,8 +97,15 @@ func startShoal(t *testing.T, tp *Topology, ns string, args ...string) *proc {
 // peer and metrics addresses.
 func routerPair(t *testing.T, tp *Topology) (addrs, metrics [2]string) {
 	t.Helper()
+	addrs, metrics, _ = routerPairIDs(t, tp)
+	return addrs, metrics
+}
+
+// routerPairIDs is routerPair that also returns the routers' IDs.
+func routerPairIDs(t *testing.T, tp *Topology) (addrs, metrics, ids [2]string) {
+	t.Helper()
 	dir := t.TempDir()
-	var keys, ids [2]string
+	var keys [2]string
 	for i := range keys {
 		keys[i] = filepath.Join(dir, fmt.Sprintf("router%d.key", i))
 		out, err := exec.Command(shoalBin(t), "id", "--key", keys[i]).Output()
@@ -121,7 +128,7 @@ func routerPair(t *testing.T, tp *Topology) (addrs, metrics [2]string) {
 	if !r0.stderr.wait("router: federated", 30*time.Second) {
 		t.Fatalf("router 0 did not federate: %s%s", r0.stdout, r0.stderr)
 	}
-	return addrs, metrics
+	return addrs, metrics, ids
 }
 
 // benchResult is the part of shoal bench pairs' JSON the tests read.

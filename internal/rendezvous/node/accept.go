@@ -30,7 +30,7 @@ func (n *Node) acceptLoop(ln net.Listener) {
 // introduction waits up to HandshakeTimeout for it.
 func (n *Node) inbound(conn net.Conn) {
 	conn.SetDeadline(time.Now().Add(n.cfg.HandshakeTimeout))
-	br := bufio.NewReaderSize(conn, 32<<10)
+	br := bufio.NewReaderSize(conn, linkBuffer)
 	f, err := proto.ReadFrame(br, nil)
 	h, ok := f.(*proto.LinkHello)
 	if err != nil || !ok {

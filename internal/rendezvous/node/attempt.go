@@ -26,12 +26,13 @@ type candidate struct {
 // token, authenticates every socket, and keeps the one the leader (the
 // side with the lower ID) selects.
 type attempt struct {
-	n      *Node
-	intro  *proto.Introduce
-	leader bool
-	start  time.Time // for SetupTime
-	recv   time.Time // when the introduction arrived
-	step   atomic.Int32
+	n       *Node
+	intro   *proto.Introduce
+	leader  bool
+	upgrade bool      // replaces a relayed link: direct strategies only
+	start   time.Time // for SetupTime
+	recv    time.Time // when the introduction arrived
+	step    atomic.Int32
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -51,9 +52,17 @@ func (n *Node) newAttempt(intro *proto.Introduce, start time.Time) *attempt {
 	}
 }
 
-// run sets up the link or fails when ctx ends.
-func (a *attempt) run(ctx context.Context) (*Link, error) {
+// run makes the link's socket or fails when ctx ends. An upgrade tries
+// only the direct strategies and gives up once the plan has run.
+func (a *attempt) run(ctx context.Context) (*candidate, error) {
 	n := a.n
+	if a.upgrade {
+		in := a.intro
+		end := a.recv.Add(in.Delay + time.Duration(len(in.Plan)+1)*n.cfg.StepTimeout)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, end)
+		defer cancel()
+	}
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	defer a.cancel()
 	n.mu.Lock()
@@ -102,9 +111,8 @@ func (a *attempt) run(ctx context.Context) (*Link, error) {
 			c.send(&proto.Done{Token: a.intro.Token}) // the routers forget the pair
 		}
 	}
-	l := &Link{Conn: win.conn, r: win.r, kind: Kind(win.via), remote: a.intro.Peer, setup: time.Since(a.start)}
-	n.log.Debug("node: linked", "peer", a.intro.Peer, "kind", l.kind, "setup", l.setup)
-	return l, nil
+	n.log.Debug("node: linked", "peer", a.intro.Peer, "kind", Kind(win.via), "upgrade", a.upgrade, "setup", time.Since(a.start))
+	return win, nil
 }
 
 // wait returns the chosen socket.
@@ -188,7 +196,7 @@ func (a *attempt) schedule() {
 			}
 		}
 	}
-	if !in.Relay || !a.sleepUntil(t0.Add(time.Duration(steps)*cfg.StepTimeout)) {
+	if !in.Relay || a.upgrade || !a.sleepUntil(t0.Add(time.Duration(steps)*cfg.StepTimeout)) {
 		return
 	}
 	a.step.Store(int32(steps))
@@ -206,11 +214,14 @@ func (a *attempt) goDial(addr string, via proto.Strategy, timeout time.Duration)
 
 // dial connects from the listening port and authenticates the socket.
 func (a *attempt) dial(addr string, via proto.Strategy, timeout time.Duration) error {
+	if a.n.failDirect.Load() {
+		return errDirectOff
+	}
 	conn, err := a.n.dialer(timeout).DialContext(a.ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}
-	a.outbound(&candidate{conn: conn, r: bufio.NewReaderSize(conn, 32<<10), via: via})
+	a.outbound(&candidate{conn: conn, r: bufio.NewReaderSize(conn, linkBuffer), via: via})
 	return nil
 }
 
@@ -278,7 +289,7 @@ func (a *attempt) outbound(c *candidate) {
 // inbound takes a socket that arrived on the listener with a hello for
 // this attempt.
 func (a *attempt) inbound(c *candidate) {
-	if a.n.cfg.NoDirect || len(a.intro.Plan) == 0 {
+	if a.n.cfg.NoDirect || a.n.failDirect.Load() || len(a.intro.Plan) == 0 {
 		c.conn.Close()
 		return
 	}
@@ -287,7 +298,10 @@ func (a *attempt) inbound(c *candidate) {
 	a.outbound(c)
 }
 
-var errBadHello = errors.New("node: link hello does not verify")
+var (
+	errBadHello  = errors.New("node: link hello does not verify")
+	errDirectOff = errors.New("node: direct links are switched off")
+)
 
 // authenticate exchanges signed hellos on c.
 func (a *attempt) authenticate(c *candidate) error {

@@ -3,8 +3,10 @@ package node
 import (
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"time"
 
 	"shoal/internal/rendezvous/proto"
@@ -24,8 +26,11 @@ const (
 // Config configures a Node.
 type Config struct {
 	Key    ed25519.PrivateKey // required
-	Router string             // HOST:PORT of the home router, required
-	Listen string             // TCP listen address, default ":0"
+	Router string             // HOST:PORT or ID@HOST:PORT of the home router, required
+	// RouterID pins the router: registration fails unless the router
+	// signs it with this ID's key. Router given as ID@HOST:PORT sets it.
+	RouterID proto.ID
+	Listen   string // TCP listen address, default ":0"
 	// Private replaces the private address told to the router (default:
 	// the local address of the control connection, with the listen port).
 	Private netip.AddrPort
@@ -45,6 +50,16 @@ type Config struct {
 	// (and ignores direct connections for links of this node).
 	NoDirect bool
 
+	// A relayed link that this node dialed asks for a new introduction
+	// and retries the direct strategies up to UpgradeAttempts times
+	// (default 6; negative: never), the first UpgradeDelay after the link
+	// was made (default 5s), doubling the wait up to UpgradeMaxDelay
+	// (default 5 min). When a direct socket is made the link moves to it
+	// without losing or repeating a byte.
+	UpgradeAttempts int
+	UpgradeDelay    time.Duration
+	UpgradeMaxDelay time.Duration
+
 	Logger *slog.Logger
 }
 
@@ -54,6 +69,16 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Router == "" {
 		return errors.New("node: config: no router address")
+	}
+	if idText, addr, ok := strings.Cut(c.Router, "@"); ok {
+		id, err := proto.ParseID(idText)
+		if err != nil || addr == "" {
+			return fmt.Errorf("node: config: router %q: want HOST:PORT or ID@HOST:PORT", c.Router)
+		}
+		if c.RouterID != (proto.ID{}) && c.RouterID != id {
+			return fmt.Errorf("node: config: router %q: pinned %s too", c.Router, c.RouterID)
+		}
+		c.Router, c.RouterID = addr, id
 	}
 	if c.Listen == "" {
 		c.Listen = ":0"
@@ -69,6 +94,11 @@ func (c *Config) setDefaults() error {
 	def(&c.IdleTimeout, 3*c.KeepAlive)
 	def(&c.HandshakeTimeout, 5*time.Second)
 	def(&c.MaxBackoff, 10*time.Second)
+	def(&c.UpgradeDelay, 5*time.Second)
+	def(&c.UpgradeMaxDelay, 5*time.Minute)
+	if c.UpgradeAttempts == 0 {
+		c.UpgradeAttempts = 6
+	}
 	if c.SimOpenAttempts <= 0 {
 		c.SimOpenAttempts = 3
 	}

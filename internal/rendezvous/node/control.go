@@ -37,7 +37,7 @@ func (n *Node) session(ctx context.Context) error {
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	br, _, err := n.handshakeRouter(conn, proto.PurposePeer)
+	br, mine, err := n.handshakeRouter(conn, proto.PurposePeer)
 	if err != nil {
 		return err
 	}
@@ -48,6 +48,9 @@ func (n *Node) session(ctx context.Context) error {
 	reg, ok := f.(*proto.Registered)
 	if !ok {
 		return fmt.Errorf("node: register: %v", f)
+	}
+	if pin := n.cfg.RouterID; pin != (proto.ID{}) && !reg.Verify(mine, pin) {
+		return fmt.Errorf("%w: %s answered, pinned %s", ErrRouterKey, reg.Router, pin)
 	}
 	conn.SetDeadline(time.Time{})
 	c := &control{conn: conn, observed: reg.Observed, pending: map[uint64]chan proto.Frame{}, dead: make(chan struct{})}
@@ -102,6 +105,11 @@ func (n *Node) handle(c *control, f proto.Frame) error {
 		return c.send(&proto.Pong{Seq: f.Seq})
 	case *proto.Pong:
 	case *proto.Incoming:
+		if !f.Upgrade.IsZero() {
+			accept := n.acceptUpgrade(time.Now(), f)
+			n.log.Debug("node: upgrade request", "from", f.From, "accept", accept)
+			return c.send(&proto.Answer{Token: f.Token, Accept: accept})
+		}
 		accept := n.cfg.Policy == nil || n.cfg.Policy(f.From)
 		n.log.Debug("node: incoming", "from", f.From, "accept", accept)
 		return c.send(&proto.Answer{Token: f.Token, Accept: accept})
@@ -113,15 +121,27 @@ func (n *Node) handle(c *control, f proto.Frame) error {
 		n.mu.Lock()
 		ctx := n.ctx
 		n.mu.Unlock()
+		up := n.takeUpgrade(f.Token)
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
 			ctx, cancel := context.WithTimeout(ctx, n.cfg.ConnectTimeout)
 			defer cancel()
-			l, err := n.newAttempt(f, time.Now()).run(ctx)
+			start := time.Now()
+			a := n.newAttempt(f, start)
+			a.upgrade = up != nil
+			c, err := a.run(ctx)
 			if err != nil {
-				n.log.Debug("node: inbound link failed", "from", f.Peer, "err", err)
+				n.log.Debug("node: inbound link failed", "from", f.Peer, "upgrade", a.upgrade, "err", err)
 				return
+			}
+			if up != nil {
+				up.migrate(c, f.Token)
+				return
+			}
+			l := newLink(n, c, f.Peer, f.Token, time.Since(start))
+			if c.via == 0 {
+				n.trackRelayed(l, false)
 			}
 			select {
 			case n.accepted <- l:

@@ -23,6 +23,24 @@ func (n *Node) Dial(ctx context.Context, id proto.ID) (*Link, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.ConnectTimeout)
 	defer cancel()
+	intro, err := n.introduce(ctx, id, proto.Token{})
+	if err != nil {
+		return nil, err
+	}
+	c, err := n.newAttempt(intro, start).run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := newLink(n, c, id, intro.Token, time.Since(start))
+	if c.via == 0 {
+		n.trackRelayed(l, true)
+	}
+	return l, nil
+}
+
+// introduce asks the router to introduce this node to id; upgrade names
+// the relayed link the introduction would replace, if any.
+func (n *Node) introduce(ctx context.Context, id proto.ID, upgrade proto.Token) (*proto.Introduce, error) {
 	c, err := n.control(ctx)
 	if err != nil {
 		return nil, err
@@ -38,7 +56,7 @@ func (n *Node) Dial(ctx context.Context, id proto.ID) (*Link, error) {
 		delete(c.pending, req)
 		n.mu.Unlock()
 	}()
-	if err := c.send(&proto.ConnectRequest{Req: req, Target: id}); err != nil {
+	if err := c.send(&proto.ConnectRequest{Req: req, Target: id, Upgrade: upgrade}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoRouter, err)
 	}
 	var f proto.Frame
@@ -56,7 +74,7 @@ func (n *Node) Dial(ctx context.Context, id proto.ID) (*Link, error) {
 		if f.Peer != id {
 			return nil, fmt.Errorf("node: connect %s: router introduced %s", id, f.Peer)
 		}
-		return n.newAttempt(f, start).run(ctx)
+		return f, nil
 	}
 	return nil, fmt.Errorf("node: connect %s: unexpected %T", id, f)
 }

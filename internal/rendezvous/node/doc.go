@@ -8,5 +8,13 @@
 // through the routers. Both peers sign the pair token on every link, so
 // neither can be fooled about whom it talks to.
 //
+// A relayed link keeps trying to become direct: the side that dialed asks
+// for new introductions with backoff (Config.UpgradeAttempts) and, once a
+// direct socket is authenticated, both sides end their relay stream with
+// a switch frame and go on over the direct socket, so the stream moves
+// without losing or repeating a byte; Link.Kind then reports the direct
+// kind. A router given as ID@HOST:PORT is pinned: it must sign the
+// registration with that ID's key.
+//
 // It implements no BEP; the wire format is package proto.
 package node

@@ -3,6 +3,7 @@ package node
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,16 @@ import (
 var (
 	ErrClosed   = errors.New("node: closed")
 	ErrNoRouter = errors.New("node: router connection lost")
+	// ErrRouterKey: the router could not prove the pinned key.
+	ErrRouterKey = errors.New("node: router does not prove the pinned ID")
+)
+
+// Read buffers: a link's socket (bytes that arrive with the handshake
+// wait here; large reads bypass it) and the router connection, which
+// carries small frames.
+const (
+	linkBuffer    = 8 << 10
+	controlBuffer = 4 << 10
 )
 
 // Node is one peer.
@@ -37,12 +48,16 @@ type Node struct {
 	ready    chan struct{}
 	attempts map[proto.Token]*attempt
 	early    map[proto.Token][]*candidate // inbound links that came before their introduction
+	relayed  map[proto.Token]*Link        // relayed links by the token that made them
+	upgrades map[proto.Token]pendingUpgrade
 	nextReq  uint64
 	closed   bool
 
 	accepted chan *Link
 	stopped  chan struct{}
 	started  atomic.Bool
+
+	failDirect atomic.Bool // tests: every direct dial and inbound socket fails
 }
 
 // New checks cfg and makes a Node; Run starts it.
@@ -53,6 +68,7 @@ func New(cfg Config) (*Node, error) {
 	return &Node{
 		cfg: cfg, id: proto.KeyID(cfg.Key), log: cfg.Logger,
 		ready: make(chan struct{}), attempts: map[proto.Token]*attempt{}, early: map[proto.Token][]*candidate{},
+		relayed: map[proto.Token]*Link{}, upgrades: map[proto.Token]pendingUpgrade{},
 		accepted: make(chan *Link, 64), stopped: make(chan struct{}),
 	}, nil
 }
@@ -196,9 +212,9 @@ func addrPort(a net.Addr) netip.AddrPort {
 }
 
 // handshakeRouter answers the router's challenge on a fresh connection.
-func (n *Node) handshakeRouter(conn net.Conn, purpose proto.Purpose) (*bufio.Reader, *proto.Challenge, error) {
+func (n *Node) handshakeRouter(conn net.Conn, purpose proto.Purpose) (*bufio.Reader, *proto.Register, error) {
 	conn.SetDeadline(time.Now().Add(n.cfg.HandshakeTimeout))
-	br := bufio.NewReaderSize(conn, 32<<10)
+	br := bufio.NewReaderSize(conn, controlBuffer)
 	f, err := proto.ReadFrame(br, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("node: router handshake: %w", err)
@@ -214,9 +230,12 @@ func (n *Node) handshakeRouter(conn net.Conn, purpose proto.Purpose) (*bufio.Rea
 	}
 	reach := n.cfg.Reach == ReachYes || (n.cfg.Reach == ReachAuto && c.Observed == private)
 	reg := &proto.Register{Purpose: purpose, Private: private, Reachable: reach}
+	if _, err := rand.Read(reg.Nonce[:]); err != nil {
+		return nil, nil, fmt.Errorf("node: router handshake: %w", err)
+	}
 	reg.Sign(n.cfg.Key, c)
 	if err := proto.WriteFrame(conn, reg); err != nil {
 		return nil, nil, fmt.Errorf("node: router handshake: %w", err)
 	}
-	return br, c, nil
+	return br, reg, nil
 }

@@ -18,14 +18,19 @@ type routerSample struct {
 	lookupCount float64
 	relayed     float64 // bytes
 	relays      float64
+	cpu         float64 // seconds of the router process (external routers)
+	rss         float64 // bytes
 }
 
+// sub is the change from o to s; rss stays s's.
 func (s routerSample) sub(o routerSample) routerSample {
-	return routerSample{s.lookupSum - o.lookupSum, s.lookupCount - o.lookupCount, s.relayed - o.relayed, s.relays - o.relays}
+	return routerSample{s.lookupSum - o.lookupSum, s.lookupCount - o.lookupCount, s.relayed - o.relayed,
+		s.relays - o.relays, s.cpu - o.cpu, s.rss}
 }
 
 func (s routerSample) add(o routerSample) routerSample {
-	return routerSample{s.lookupSum + o.lookupSum, s.lookupCount + o.lookupCount, s.relayed + o.relayed, s.relays + o.relays}
+	return routerSample{s.lookupSum + o.lookupSum, s.lookupCount + o.lookupCount, s.relayed + o.relayed,
+		s.relays + o.relays, s.cpu + o.cpu, s.rss + o.rss}
 }
 
 // maxMetrics bounds a metrics page.
@@ -55,6 +60,10 @@ func parseMetrics(r io.Reader) (routerSample, error) {
 			dst = &s.relayed
 		case "shoal_router_relays_total":
 			dst = &s.relays
+		case "process_cpu_seconds_total":
+			dst = &s.cpu
+		case "process_resident_memory_bytes":
+			dst = &s.rss
 		default:
 			continue
 		}

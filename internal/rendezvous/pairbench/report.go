@@ -45,8 +45,14 @@ type Result struct {
 	PairBps  float64       `json:"pair_bytes_per_s"`  // mean over pairs with a link
 	TotalBps float64       `json:"total_bytes_per_s"` // all pairs together
 	// RelayedBytes is what the routers relayed during the run (-1: unknown).
-	RelayedBytes int64    `json:"relayed_bytes"`
-	Errors       []string `json:"errors,omitempty"` // the first few
+	RelayedBytes int64 `json:"relayed_bytes"`
+	// RouterCPU is the CPU time the external routers (read from their
+	// /metrics) used during this content, set-up and streaming, summed
+	// over routers; RouterRSS is their resident memory afterwards, summed.
+	// -1: unknown (in-process routers, or no metrics).
+	RouterCPU time.Duration `json:"router_cpu_ns"`
+	RouterRSS int64         `json:"router_rss_bytes"`
+	Errors    []string      `json:"errors,omitempty"` // the first few
 }
 
 // Report is a whole run.
@@ -91,7 +97,7 @@ func kinds(m map[string]int) string {
 var columns = []string{
 	"content", "pairs", "direct", "relayed", "failed", "setup_p50_ms", "setup_p90_ms", "setup_p99_ms",
 	"lookup_avg_ms", "messages", "dropped", "avg_msg_bytes", "xmit_avg_ms", "xmit_p99_ms",
-	"pair_bytes_per_s", "total_bytes_per_s", "relayed_bytes", "kinds",
+	"pair_bytes_per_s", "total_bytes_per_s", "relayed_bytes", "router_cpu_ms", "router_rss_bytes", "kinds",
 }
 
 func (r *Result) row() []string {
@@ -99,16 +105,22 @@ func (r *Result) row() []string {
 	if r.Lookups > 0 {
 		lookup = strconv.FormatFloat(float64(r.LookupAvg)/1e6, 'f', 3, 64)
 	}
-	relayed := "-"
+	relayed, cpu, rss := "-", "-", "-"
 	if r.RelayedBytes >= 0 {
 		relayed = strconv.FormatInt(r.RelayedBytes, 10)
+	}
+	if r.RouterCPU >= 0 {
+		cpu = ms(r.RouterCPU)
+	}
+	if r.RouterRSS >= 0 {
+		rss = strconv.FormatInt(r.RouterRSS, 10)
 	}
 	return []string{
 		r.Content, strconv.Itoa(r.Pairs), strconv.Itoa(r.Direct), strconv.Itoa(r.Relayed), strconv.Itoa(r.Failed),
 		ms(r.SetupP50), ms(r.SetupP90), ms(r.SetupP99), lookup,
 		strconv.FormatInt(r.Messages, 10), strconv.FormatInt(r.Dropped, 10),
 		strconv.FormatFloat(r.AvgMsgSize, 'f', 0, 64), ms(r.XmitAvg), ms(r.XmitP99),
-		strconv.FormatFloat(r.PairBps, 'f', 0, 64), strconv.FormatFloat(r.TotalBps, 'f', 0, 64), relayed, kinds(r.Kinds),
+		strconv.FormatFloat(r.PairBps, 'f', 0, 64), strconv.FormatFloat(r.TotalBps, 'f', 0, 64), relayed, cpu, rss, kinds(r.Kinds),
 	}
 }
 
@@ -125,6 +137,9 @@ func (rp *Report) WriteTable(w io.Writer) error {
 	}
 	for _, r := range rp.Results {
 		fmt.Fprintf(w, "%s: links %s; %s\n", r.Content, kinds(r.Kinds), r.Profile)
+		if r.RouterCPU >= 0 && r.RouterRSS >= 0 {
+			fmt.Fprintf(w, "  routers: cpu %v, rss %.1f MiB\n", r.RouterCPU.Round(time.Millisecond), float64(r.RouterRSS)/(1<<20))
+		}
 		for _, e := range r.Errors {
 			fmt.Fprintf(w, "  error: %s\n", e)
 		}

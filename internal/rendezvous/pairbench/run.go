@@ -122,6 +122,10 @@ func dial(ctx context.Context, cfg *Config, rp *Report, scrapers []scraper) (*Re
 		res.RelayedBytes = -1
 		if ok && ok2 {
 			d := after.sub(before)
+			if rp.Routers == "external" {
+				res.RouterCPU = time.Duration(d.cpu * 1e9)
+				res.RouterRSS = int64(d.rss)
+			}
 			res.RelayedBytes = int64(d.relayed)
 			res.Lookups = int64(d.lookupCount)
 			if d.lookupCount > 0 {
@@ -193,7 +197,7 @@ func runContent(ctx context.Context, cfg *Config, nodes []*node.Node, c Content,
 
 // summarize folds the pairs' outcomes into a Result.
 func summarize(c Content, out []pairOutcome, d time.Duration) Result {
-	res := Result{Content: c.Name, Profile: c.String(), Pairs: len(out), Kinds: map[string]int{}}
+	res := Result{Content: c.Name, Profile: c.String(), Pairs: len(out), Kinds: map[string]int{}, RouterCPU: -1, RouterRSS: -1}
 	var setups, xmits []time.Duration
 	var xsum time.Duration
 	var bytes int64

@@ -16,6 +16,7 @@ type Forward struct {
 	Reachable   bool
 	RTT         time.Duration // requester <-> its router
 	RelayDialer bool          // the sender dials the router-to-router relay leg
+	Upgrade     Token         // see ConnectRequest.Upgrade
 }
 
 func (*Forward) Type() Type { return TypeForward }
@@ -28,7 +29,8 @@ func (f *Forward) appendBody(b []byte) []byte {
 	b = appendAddr(b, f.Private)
 	b = appendBool(b, f.Reachable)
 	b = appendU32(b, durationMicros(f.RTT))
-	return appendBool(b, f.RelayDialer)
+	b = appendBool(b, f.RelayDialer)
+	return append(b, f.Upgrade[:]...)
 }
 
 func parseForward(p *parser) *Forward {
@@ -41,5 +43,6 @@ func parseForward(p *parser) *Forward {
 	f.Reachable = p.boolean()
 	f.RTT = time.Duration(p.u32()) * time.Microsecond
 	f.RelayDialer = p.boolean()
+	p.copyTo(f.Upgrade[:])
 	return f
 }

@@ -118,8 +118,9 @@ func parseKeyFile(path string, b []byte) (ed25519.PrivateKey, error) {
 // Signature domains: a signature made for one purpose never verifies for
 // another.
 const (
-	DomainRegister = "shoal rendezvous register v1"
-	DomainLink     = "shoal rendezvous link v1"
+	DomainRegister   = "shoal rendezvous register v1"
+	DomainRegistered = "shoal rendezvous registered v1"
+	DomainLink       = "shoal rendezvous link v1"
 )
 
 func domainMessage(domain string, msg []byte) []byte {

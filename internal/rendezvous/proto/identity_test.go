@@ -109,3 +109,31 @@ func TestLinkHello(t *testing.T) {
 		t.Error("hello verified in the wrong context")
 	}
 }
+
+func TestRegisteredVerify(t *testing.T) {
+	router, _ := GenerateKey(nil)
+	other, _ := GenerateKey(nil)
+	peer, _ := GenerateKey(nil)
+	c := &Challenge{Nonce: [32]byte{1}, Cluster: "a"}
+	r := &Register{Purpose: PurposePeer, Nonce: [32]byte{5}}
+	r.Sign(peer, c)
+	f := &Registered{Cluster: "a"}
+	f.Sign(router, r)
+	if !f.Verify(r, KeyID(router)) {
+		t.Fatal("valid registered refused")
+	}
+	if f.Verify(r, KeyID(other)) {
+		t.Error("verified for another router")
+	}
+	r2 := *r
+	r2.Nonce[0] = 6
+	if f.Verify(&r2, KeyID(router)) {
+		t.Error("verified for another nonce")
+	}
+	g := &Registered{Cluster: "a"}
+	g.Sign(other, r)
+	g.Router = KeyID(router)
+	if g.Verify(r, KeyID(router)) {
+		t.Error("another router's signature accepted")
+	}
+}

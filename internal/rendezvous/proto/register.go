@@ -19,12 +19,15 @@ const (
 
 // Register answers a Challenge: the sender's public key, its private
 // (LAN) listen address, whether it believes it accepts inbound
-// connections, and a signature over all of it and the challenge.
+// connections, a nonce the router signs in Registered (so a peer can
+// check the router's key), and a signature over all of it and the
+// challenge.
 type Register struct {
 	Purpose   Purpose
 	PublicKey [ed25519.PublicKeySize]byte
 	Private   netip.AddrPort
 	Reachable bool
+	Nonce     [NonceLen]byte
 	Sig       [ed25519.SignatureSize]byte
 }
 
@@ -34,7 +37,8 @@ func (f *Register) appendSigned(b []byte) []byte {
 	b = append(b, byte(f.Purpose))
 	b = append(b, f.PublicKey[:]...)
 	b = appendAddr(b, f.Private)
-	return appendBool(b, f.Reachable)
+	b = appendBool(b, f.Reachable)
+	return append(b, f.Nonce[:]...)
 }
 
 func (f *Register) appendBody(b []byte) []byte {
@@ -49,6 +53,7 @@ func parseRegister(p *parser) *Register {
 	p.copyTo(f.PublicKey[:])
 	f.Private = p.addr()
 	f.Reachable = p.boolean()
+	p.copyTo(f.Nonce[:])
 	p.copyTo(f.Sig[:])
 	return f
 }

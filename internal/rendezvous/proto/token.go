@@ -12,6 +12,9 @@ type Token [16]byte
 
 func (t Token) String() string { return hex.EncodeToString(t[:]) }
 
+// IsZero reports whether t is the zero token (no token).
+func (t Token) IsZero() bool { return t == Token{} }
+
 // Code is the outcome carried by ConnectFail, ForwardReply and Error.
 type Code uint8
 

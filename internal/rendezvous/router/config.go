@@ -45,11 +45,13 @@ type Limits struct {
 	Handshakes    int // unauthenticated connections at once
 }
 
-// DefaultLimits allow a busy NAT with hundreds of peers and stop floods.
+// DefaultLimits allow a busy NAT with hundreds of peers and stop floods:
+// 256 peers behind one public address may register at once (then 50 a
+// second), and up to 1024 may stay registered.
 var DefaultLimits = Limits{
 	ConnectRate: 10, ConnectBurst: 20,
 	TargetRate: 20, TargetBurst: 40,
-	RegisterRate: 50, RegisterBurst: 200,
+	RegisterRate: 50, RegisterBurst: 256,
 	PerIP: 1024, Sessions: 100000, Handshakes: 1024,
 }
 

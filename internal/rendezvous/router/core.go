@@ -36,6 +36,7 @@ type pair struct {
 	reqFed   *session // router of a remote requester (the target is local)
 	tgtFed   *session // router of a remote target (the requester is local)
 	reqEP    endpoint
+	upgrade  proto.Token // the relayed link this pair would replace, if any
 
 	relayDialer bool // this router dials the router-to-router relay leg
 	dialing     bool
@@ -240,7 +241,7 @@ func (c *core) connect(now time.Time, s *session, f *proto.ConnectRequest) {
 	}
 	p := &pair{
 		token: c.newToken(), started: now, deadline: now.Add(c.cfg.ConnectTimeout),
-		req: s.id, tgt: f.Target, reqReq: f.Req, reqSess: s, reqEP: s.endpoint(),
+		req: s.id, tgt: f.Target, reqReq: f.Req, reqSess: s, reqEP: s.endpoint(), upgrade: f.Upgrade,
 	}
 	c.pairs[p.token] = p
 	c.route(now, p)
@@ -252,7 +253,7 @@ func (c *core) route(now time.Time, p *pair) {
 	if t := c.peers.lookup(p.tgt); t != nil {
 		c.m.lookupSeconds.Observe(0)
 		p.state = stAnswer
-		t.send(&proto.Incoming{Token: p.token, From: p.req})
+		t.send(&proto.Incoming{Token: p.token, From: p.req, Upgrade: p.upgrade})
 		return
 	}
 	if e, ok := c.cache[p.tgt]; ok && now.Before(e.expires) {
@@ -285,7 +286,7 @@ func (c *core) forward(p *pair, fed *session) {
 	fed.send(&proto.Forward{
 		Token: p.token, Requester: p.req, Target: p.tgt,
 		Public: p.reqEP.public, Private: p.reqEP.private, Reachable: p.reqEP.reachable,
-		RTT: p.reqEP.rtt, RelayDialer: p.relayDialer,
+		RTT: p.reqEP.rtt, RelayDialer: p.relayDialer, Upgrade: p.upgrade,
 	})
 }
 
@@ -351,10 +352,10 @@ func (c *core) forwarded(now time.Time, fed *session, f *proto.Forward) {
 		token: f.Token, state: stAnswer, started: now, deadline: now.Add(c.cfg.ConnectTimeout),
 		req: f.Requester, tgt: f.Target, reqFed: fed,
 		reqEP:       endpoint{public: f.Public, private: f.Private, reachable: f.Reachable, rtt: f.RTT},
-		relayDialer: !f.RelayDialer,
+		relayDialer: !f.RelayDialer, upgrade: f.Upgrade,
 	}
 	c.pairs[p.token] = p
-	t.send(&proto.Incoming{Token: p.token, From: p.req})
+	t.send(&proto.Incoming{Token: p.token, From: p.req, Upgrade: p.upgrade})
 }
 
 // answer handles a local target's accept or decline.
@@ -374,21 +375,22 @@ func (c *core) answer(now time.Time, s *session, f *proto.Answer) {
 	}
 	dReq, dTgt := schedule(arrReq, tgtEP.rtt/2, c.cfg.SimOpenMargin)
 	pl := plan(p.reqEP, tgtEP, c.cfg.Plan)
+	relay := c.cfg.Relay && p.upgrade.IsZero() // an upgrade has its relay already
 	s.send(&proto.Introduce{
 		Token: p.token, Peer: p.req, Public: p.reqEP.public, Private: privateFor(tgtEP, p.reqEP),
-		Plan: pl, Delay: dTgt, Relay: c.cfg.Relay,
+		Plan: pl, Delay: dTgt, Relay: relay,
 	})
 	if p.reqSess != nil {
 		p.reqSess.send(&proto.Introduce{
 			Req: p.reqReq, Token: p.token, Peer: p.tgt, Initiator: true,
 			Public: tgtEP.public, Private: privateFor(p.reqEP, tgtEP),
-			Plan: pl, Delay: dReq, Relay: c.cfg.Relay,
+			Plan: pl, Delay: dReq, Relay: relay,
 		})
 		c.m.connect(proto.CodeOK)
 	} else {
 		p.reqFed.send(&proto.ForwardReply{
 			Token: p.token, Code: proto.CodeOK, Public: tgtEP.public, Private: privateFor(p.reqEP, tgtEP),
-			Plan: pl, Delay: dReq, Relay: c.cfg.Relay,
+			Plan: pl, Delay: dReq, Relay: relay,
 		})
 	}
 	p.state = stIntroduced
@@ -411,7 +413,7 @@ func (c *core) forwardReply(now time.Time, fed *session, f *proto.ForwardReply) 
 	p.reqSess.send(&proto.Introduce{
 		Req: p.reqReq, Token: p.token, Peer: p.tgt, Initiator: true,
 		Public: f.Public, Private: f.Private, Plan: f.Plan, Delay: f.Delay,
-		Relay: f.Relay && c.cfg.Relay,
+		Relay: f.Relay && c.cfg.Relay && p.upgrade.IsZero(),
 	})
 	c.m.connect(proto.CodeOK)
 	p.state = stIntroduced

@@ -195,6 +195,10 @@ func TestManyPeersBehindOneNAT(t *testing.T) {
 	if refused != 1000-c2.cfg.Limits.RegisterBurst {
 		t.Errorf("refused %d of 1000 registrations in one instant", refused)
 	}
+	// By default, 256 peers behind one NAT address may start together.
+	if c2.cfg.Limits.RegisterBurst < 256 {
+		t.Errorf("default registration burst %d, want at least 256", c2.cfg.Limits.RegisterBurst)
+	}
 }
 
 func TestReRegisterReplaces(t *testing.T) {

@@ -60,7 +60,7 @@ func newMetrics() *metrics {
 		}),
 	}
 	m.reg.MustRegister(m.registrations, m.sessions, m.connects, m.relayedBytes, m.relays, m.lookupSeconds,
-		collectors.NewGoCollector())
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

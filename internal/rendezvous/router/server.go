@@ -181,7 +181,7 @@ func (r *Router) serveConn(conn net.Conn) {
 	}
 	start := time.Now()
 	conn.SetDeadline(start.Add(r.cfg.HandshakeTimeout))
-	br := bufio.NewReaderSize(conn, 16<<10)
+	br := bufio.NewReaderSize(conn, readBuffer)
 	c, err := challenge(conn, r.cfg.Cluster, r.cfg.Rand)
 	if err != nil {
 		return
@@ -248,7 +248,9 @@ func (r *Router) serveConn(conn net.Conn) {
 	}
 	r.handshakes.Add(-1)
 	handshaking = false
-	s.send(&proto.Registered{Observed: observed, Router: r.id, Cluster: r.cfg.Cluster})
+	welcome := &proto.Registered{Observed: observed, Cluster: r.cfg.Cluster}
+	welcome.Sign(r.cfg.Key, reg) // a peer that pins this router checks it
+	s.send(welcome)
 	r.log.Debug("router: registered", "id", id, "observed", observed, "private", reg.Private, "router", isRouter)
 	r.runSession(conn, br, s)
 }

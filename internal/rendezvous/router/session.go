@@ -18,6 +18,15 @@ const (
 	fedQueueLen = 16384
 )
 
+// Buffers of a connection: peers' frames are small and most sessions
+// are idle, so a session holds little; a federation connection batches
+// many frames per write.
+const (
+	readBuffer     = 4 << 10
+	writeBuffer    = 4 << 10
+	fedWriteBuffer = 64 << 10
+)
+
 // session is one authenticated control connection: a peer's or a
 // federated router's. Frames are queued without blocking and written by
 // one goroutine.
@@ -104,7 +113,11 @@ func (s *session) pong(now time.Time, seq uint64) {
 // sends a Ping every interval.
 func (s *session) writeLoop(interval time.Duration) {
 	defer s.close()
-	w := bufio.NewWriterSize(s.conn, 16<<10)
+	size := writeBuffer
+	if s.router {
+		size = fedWriteBuffer
+	}
+	w := bufio.NewWriterSize(s.conn, size)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	var buf []byte
