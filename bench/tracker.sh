@@ -19,7 +19,8 @@
 #      with event=started per peer) and checks with a UDP scrape of every torrent that each
 #      tracker holds them all
 #   4. saturation: for each of HTTP with keep-alive, HTTP with one connection per announce,
-#      and UDP, and --runs times, runs the same load against shoal and then opentracker:
+#      and UDP, and --runs times, runs the same load against shoal and opentracker (shoal
+#      first in odd runs, opentracker first in even ones):
 #      --workers closed-loop workers, each announcing a random peer of the population
 #      (no event, numwant=50, compact) and waiting for the reply, for --duration
 #   5. latency at a fixed load: --rate announces/s for --duration against each tracker over
@@ -166,7 +167,9 @@ args_of() {
 }
 for mode in $MODES; do
   for r in $(seq "$RUNS"); do
-    for n in $TRACKERS; do
+    order=$TRACKERS
+    [ $((r % 2)) = 0 ] && order="opentracker shoal" # alternate who goes first
+    for n in $order; do
       # shellcheck disable=SC2046
       line=$(load "$n" $(args_of "$mode" "${PORT[$n]}") -mode random -workers "$WORKERS" -duration "$DURATION" -seed "$r")
       log "$mode run $r: $line"

@@ -90,9 +90,7 @@ func (t *Table) put(s *swarm, p Peer) {
 	e := entryOf(p, addr)
 	f := &s.fam[familyOf(addr)]
 	if i, found := f.lookup(e.ep); found {
-		e.left = f.peers[i].left // setLeft moves the slot if the role changes
-		f.peers[i] = e
-		f.setLeft(i, p.Left)
+		f.replace(i, e)
 		return
 	}
 	f.insert(e)
@@ -115,6 +113,10 @@ func (t *Table) forget(h bt.InfoHash, ap netip.AddrPort) {
 	}
 	t.dropIfIdle(h, s)
 }
+
+// dirtyKeep is the most changes a table's change set keeps room for
+// between TakeChanges calls.
+const dirtyKeep = 1024
 
 // TakeChanges appends to b the current state of every entry changed since
 // the previous call, and the completed counts gained since then, and forgets
@@ -147,7 +149,13 @@ func (t *Table) TakeChanges(b *Batch) {
 		}
 		b.Peers = append(b.Peers, c)
 	}
-	clear(t.dirty)
+	// A map keeps its size when cleared: after a burst of changes (a
+	// restart, a flood of new peers) start again small.
+	if len(t.dirty) > dirtyKeep {
+		t.dirty = make(map[dirtyKey]int64)
+	} else {
+		clear(t.dirty)
+	}
 	for h, d := range t.completed {
 		b.Completed = append(b.Completed, CompletedChange{InfoHash: h, Delta: d})
 	}

@@ -29,5 +29,10 @@
 //
 // When change tracking is on, every modified (swarm, endpoint) is remembered
 // until [Table.TakeChanges] hands the latest state of each to a store; this is
-// how persistence stays off the announce path.
+// how persistence stays off the announce path. Only what a restart needs is
+// marked: joins, leaves, new peer ids, role changes and completed events,
+// plus the last-seen time once it is [Config.SeenResolution] old, so a
+// steady re-announce costs no write. [Table.AnnounceCompact] writes the
+// peer list straight in compact form (BEP 23, BEP 7), reading an IPv4 swarm
+// from one packed word per peer.
 package registry

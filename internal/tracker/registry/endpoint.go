@@ -50,6 +50,7 @@ type entry struct {
 	ep         endpointKey
 	counted    bool  // completed event already counted
 	lastSeen   int64 // unix nanoseconds
+	stored     int64 // lastSeen as last handed to the store (or loaded from it)
 	uploaded   int64
 	downloaded int64
 	left       int64
@@ -79,6 +80,7 @@ func entryOf(p Peer, ap netip.AddrPort) entry {
 		ep:         keyOf(ap),
 		counted:    p.Completed,
 		lastSeen:   seen,
+		stored:     seen,
 		uploaded:   p.Uploaded,
 		downloaded: p.Downloaded,
 		left:       p.Left,

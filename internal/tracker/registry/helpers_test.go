@@ -55,19 +55,25 @@ func checkInvariants(t *testing.T, tb *Table) {
 		for fi := range s.fam {
 			f := &s.fam[fi]
 			total += f.len()
-			if len(f.index) != f.len() {
-				t.Errorf("swarm %v family %d: index has %d entries, peers %d", h, fi, len(f.index), f.len())
+			if f.indexLen() != f.len() {
+				t.Errorf("swarm %v family %d: index has %d entries, peers %d", h, fi, f.indexLen(), f.len())
 			}
 			if f.seeders < 0 || f.seeders > f.len() {
 				t.Errorf("swarm %v family %d: seeders %d of %d", h, fi, f.seeders, f.len())
 			}
 			for i := range f.peers {
 				e := &f.peers[i]
-				if got, ok := f.index[e.ep]; !ok || int(got) != i {
+				if got, ok := f.lookup(e.ep); !ok || got != i {
 					t.Errorf("swarm %v family %d slot %d: index says %d, %v", h, fi, i, got, ok)
 				}
 				if e.seeder() != (i < f.seeders) {
 					t.Errorf("swarm %v family %d slot %d: seeder %v outside its partition", h, fi, i, e.seeder())
+				}
+				if f.hot != nil && (len(f.hot) != len(f.peers) || f.hot[i] != packHot(e)) {
+					t.Errorf("swarm %v family %d slot %d: hot word out of date", h, fi, i)
+				}
+				if (fi == 0) != (f.hot != nil) {
+					t.Errorf("swarm %v family %d: hot words kept %v", h, fi, f.hot != nil)
 				}
 				if (fi == 0) != e.ep.is4() {
 					t.Errorf("swarm %v family %d slot %d: wrong family", h, fi, i)

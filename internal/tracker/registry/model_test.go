@@ -26,11 +26,19 @@ type modelPeer struct {
 
 // TestAgainstModel drives a Table with random operations and checks it
 // against a plain map, and checks that a replica fed only with TakeChanges
-// batches ends up identical.
+// batches holds everything a restart needs: with no seen resolution an
+// identical copy, with one the same peers, ids, roles, completed flags and
+// counts, and last-seen times at most the resolution behind.
 func TestAgainstModel(t *testing.T) {
+	for _, res := range []time.Duration{0, 2 * time.Minute} {
+		t.Run(res.String(), func(t *testing.T) { testAgainstModel(t, res) })
+	}
+}
+
+func testAgainstModel(t *testing.T, res time.Duration) {
 	const ttl = 10 * time.Minute
 	rng := rand.New(rand.NewPCG(7, 8))
-	tb := newTable(t, ttl)
+	tb := NewTable(Config{PeerTTL: ttl, TrackChanges: true, SeenResolution: res}, rand.New(rand.NewPCG(1, 2)))
 	replica := NewTable(Config{PeerTTL: ttl}, rand.New(rand.NewPCG(3, 4)))
 	model := map[modelKey]*modelPeer{}
 	completed := map[bt.InfoHash]uint64{}
@@ -50,6 +58,8 @@ func TestAgainstModel(t *testing.T) {
 		switch op := rng.IntN(100); {
 		case op < 2:
 			now = now.Add(time.Duration(rng.IntN(300)) * time.Second)
+		case op < 12:
+			now = now.Add(time.Duration(rng.IntN(20)) * time.Second)
 		case op < 4:
 			tb.Expire(now)
 			for k, p := range model {
@@ -68,10 +78,20 @@ func TestAgainstModel(t *testing.T) {
 			left := int64(rng.IntN(3)) * 100
 			ev := Event(rng.IntN(4))
 			numWant := rng.IntN(12)
-			res, err := tb.Announce(now, AnnounceParams{
+			params := AnnounceParams{
 				InfoHash: h, PeerID: id, Addr: addr, Left: left, Event: ev,
 				NumWant: numWant, Uploaded: int64(step),
-			}, nil)
+			}
+			compact := rng.IntN(2) == 0
+			var res AnnounceResult
+			var err error
+			if compact {
+				var b []byte
+				res, b, err = tb.AnnounceCompact(now, params, nil)
+				res.Peers = decodeCompact(t, b, addr.Addr().Is6())
+			} else {
+				res, err = tb.Announce(now, params, nil)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +140,7 @@ func TestAgainstModel(t *testing.T) {
 					t.Fatalf("step %d: duplicate %v", step, e.Addr)
 				case left == 0 && p.left == 0:
 					t.Fatalf("step %d: seeder given seeder", step)
-				case p.id != e.ID:
+				case !compact && p.id != e.ID:
 					t.Fatalf("step %d: wrong id for %v", step, e.Addr)
 				}
 				seen[e.Addr] = true
@@ -145,11 +165,42 @@ func TestAgainstModel(t *testing.T) {
 			var b Batch
 			tb.TakeChanges(&b)
 			replica.Apply(b)
-			if got, want := canonical(replica), canonical(tb); !slices.EqualFunc(got, want, equalState) {
+			got, want := canonical(replica), canonical(tb)
+			same := slices.EqualFunc(got, want, equalState)
+			if res > 0 {
+				same = slices.EqualFunc(got, want, func(a, b SwarmState) bool { return restartEqual(a, b, res) })
+			}
+			if !same {
 				t.Fatalf("step %d: replica differs\n got %+v\nwant %+v", step, got, want)
 			}
+			// A replica restored at now keeps exactly the peers the table
+			// keeps, except those within the resolution of expiring.
+			restored := NewTable(Config{PeerTTL: ttl}, rand.New(rand.NewPCG(5, 6)))
+			for _, st := range replica.Export(nil) {
+				restored.Restore(st)
+			}
+			restored.Expire(now)
+			checkRestoredLive(t, step, restored, tb, now, ttl, res)
 		}
 	}
+}
+
+// decodeCompact turns a compact peer string into endpoints without ids.
+func decodeCompact(t *testing.T, b []byte, v6 bool) []Endpoint {
+	t.Helper()
+	size := 6
+	if v6 {
+		size = 18
+	}
+	if len(b)%size != 0 {
+		t.Fatalf("compact peers of %d bytes", len(b))
+	}
+	var out []Endpoint
+	for ; len(b) > 0; b = b[size:] {
+		ip, _ := netip.AddrFromSlice(b[:size-2])
+		out = append(out, Endpoint{Addr: netip.AddrPortFrom(ip, uint16(b[size-2])<<8|uint16(b[size-1]))})
+	}
+	return out
 }
 
 func canonical(tb *Table) []SwarmState {
@@ -159,6 +210,50 @@ func canonical(tb *Table) []SwarmState {
 		slices.SortFunc(st[i].Peers, func(a, b Peer) int { return cmp.Compare(a.Addr.String(), b.Addr.String()) })
 	}
 	return st
+}
+
+// restartEqual compares a replica's swarm a with the table's b as far as a
+// restart needs: the completed count, the set of peers, and each peer's id,
+// role, completed flag, and last-seen time to within res (never later).
+func restartEqual(a, b SwarmState, res time.Duration) bool {
+	if a.InfoHash != b.InfoHash || a.Completed != b.Completed || len(a.Peers) != len(b.Peers) {
+		return false
+	}
+	for i := range a.Peers {
+		p, q := a.Peers[i], b.Peers[i]
+		lag := q.LastSeen.Sub(p.LastSeen)
+		if p.Addr != q.Addr || p.ID != q.ID || p.Seeder() != q.Seeder() || p.Completed != q.Completed || lag < 0 || lag >= res {
+			return false
+		}
+	}
+	return true
+}
+
+// checkRestoredLive checks that a table restored from the store and expired
+// at now has every peer of tb that is live at now and not within res of
+// expiring, and no peer tb does not have.
+func checkRestoredLive(t *testing.T, step int, restored, tb *Table, now time.Time, ttl, res time.Duration) {
+	t.Helper()
+	have := map[modelKey]bool{}
+	for _, st := range restored.Export(nil) {
+		for _, p := range st.Peers {
+			have[modelKey{st.InfoHash, p.Addr}] = true
+		}
+	}
+	n := 0
+	for _, st := range tb.Export(nil) {
+		for _, p := range st.Peers {
+			k := modelKey{st.InfoHash, p.Addr}
+			if have[k] {
+				n++
+			} else if p.LastSeen.After(now.Add(-ttl + res)) {
+				t.Fatalf("step %d: restored table lost live peer %v in %x", step, p.Addr, st.InfoHash[:2])
+			}
+		}
+	}
+	if n != len(have) {
+		t.Fatalf("step %d: restored table has %d peers the table does not", step, len(have)-n)
+	}
 }
 
 func equalState(a, b SwarmState) bool {

@@ -61,6 +61,14 @@ func (r *Registry) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (An
 	return sh.t.Announce(now, p, dst)
 }
 
+// AnnounceCompact is Table.AnnounceCompact on the swarm's shard.
+func (r *Registry) AnnounceCompact(now time.Time, p AnnounceParams, dst []byte) (AnnounceResult, []byte, error) {
+	sh := r.shard(p.InfoHash)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.t.AnnounceCompact(now, p, dst)
+}
+
 // Scrape appends the counters of each of hashes, in order, to dst.
 func (r *Registry) Scrape(hashes []bt.InfoHash, dst []SwarmStats) []SwarmStats {
 	for _, h := range hashes {

@@ -65,3 +65,38 @@ func TestSampleSkipsPeerID(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleCompactMatchesSample checks that, drawing the same random
+// choices, sampleCompact writes exactly the peers sample returns, in both
+// families, including skipping entries that carry the announcer's peer id.
+func TestSampleCompactMatchesSample(t *testing.T) {
+	for _, v6fam := range []bool{false, true} {
+		f := &family{}
+		for i := range 40 {
+			ep := v4(i)
+			if v6fam {
+				ep = v6(i)
+			}
+			id := pid(i)
+			if i%7 == 0 {
+				id = pid(-1) // same id as the announcer
+			}
+			f.insert(entry{id: id, ep: keyOf(ep), left: int64(i % 3)})
+		}
+		skip := &entry{id: pid(-1)}
+		for n := range 45 {
+			for _, lo := range []int{0, f.seeders} {
+				want := f.sample(nil, lo, 3, skip, n, rand.New(rand.NewPCG(uint64(n), 9)))
+				got := decodeCompact(t, f.sampleCompact(nil, lo, 3, skip, n, rand.New(rand.NewPCG(uint64(n), 9))), v6fam)
+				if len(got) != len(want) {
+					t.Fatalf("v6 %v n %d lo %d: %d compact peers, want %d", v6fam, n, lo, len(got), len(want))
+				}
+				for i := range got {
+					if got[i].Addr != want[i].Addr {
+						t.Fatalf("v6 %v n %d lo %d: peer %d is %v, want %v", v6fam, n, lo, i, got[i].Addr, want[i].Addr)
+					}
+				}
+			}
+		}
+	}
+}

@@ -16,6 +16,15 @@ type Config struct {
 	// TrackChanges makes the table remember what changed since the last
 	// TakeChanges, for a store.
 	TrackChanges bool
+
+	// SeenResolution is how stale the last-seen time a store holds may get.
+	// A re-announce that changes nothing else a restart needs (the peer
+	// joins or leaves, its peer id, its role, its completed event) is
+	// handed to the store only when the last-seen time last handed over is
+	// at least this old, so that steady re-announces cost no write. A
+	// restored peer then expires at most this much early; keep it below
+	// PeerTTL minus the announce interval. Zero hands over every announce.
+	SeenResolution time.Duration
 }
 
 // DefaultPeerTTL is the peer lifetime used when Config.PeerTTL is zero:
@@ -45,6 +54,7 @@ type dirtyKey struct {
 // Table is one shard of swarm state. It is not safe for concurrent use.
 type Table struct {
 	ttl    time.Duration
+	res    int64 // SeenResolution in ns
 	rng    *rand.Rand
 	swarms map[bt.InfoHash]*swarm
 	peers  int
@@ -64,6 +74,7 @@ func NewTable(cfg Config, rng *rand.Rand) *Table {
 	}
 	t := &Table{
 		ttl:    ttl,
+		res:    int64(max(cfg.SeenResolution, 0)),
 		rng:    rng,
 		swarms: make(map[bt.InfoHash]*swarm),
 		track:  cfg.TrackChanges,
@@ -87,16 +98,48 @@ func (t *Table) markDirty(h bt.InfoHash, k endpointKey, removedAt int64) {
 // Announce records one announce made at now and returns the peers to give
 // back. Peers in the result are appended to dst[:0].
 func (t *Table) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (AnnounceResult, error) {
-	res := AnnounceResult{Peers: dst[:0]}
+	res, f, i, err := t.record(now, p)
+	res.Peers = dst[:0]
+	if f != nil {
+		res.Peers = f.sample(res.Peers, t.sampleFrom(f, i), i, &f.peers[i], p.NumWant, t.rng)
+	}
+	return res, err
+}
+
+// AnnounceCompact is Announce returning the peers as compact strings
+// appended to dst: 6 bytes each (BEP 23) for an IPv4 announcer, 18 (BEP 7)
+// for an IPv6 one. The result's Peers is nil.
+func (t *Table) AnnounceCompact(now time.Time, p AnnounceParams, dst []byte) (AnnounceResult, []byte, error) {
+	res, f, i, err := t.record(now, p)
+	if f != nil {
+		dst = f.sampleCompact(dst, t.sampleFrom(f, i), i, &f.peers[i], p.NumWant, t.rng)
+	}
+	return res, dst, err
+}
+
+// sampleFrom returns the first slot peer i may be given: seeders get only
+// leechers.
+func (t *Table) sampleFrom(f *family, i int) int {
+	if i < f.seeders {
+		return f.seeders
+	}
+	return 0
+}
+
+// record applies an announce and returns the counts, and the family and
+// slot of the announcer to sample peers for (nil when there are none to
+// give: a stopped announce or an error).
+func (t *Table) record(now time.Time, p AnnounceParams) (AnnounceResult, *family, int, error) {
+	var res AnnounceResult
 	addr, ok := normalize(p.Addr)
 	if !ok {
-		return res, ErrInvalidAddr
+		return res, nil, 0, ErrInvalidAddr
 	}
 	k := keyOf(addr)
 	s := t.swarms[p.InfoHash]
 	if s == nil {
 		if p.Event == EventStopped {
-			return res, nil
+			return res, nil, 0, nil
 		}
 		s = &swarm{}
 		t.swarms[p.InfoHash] = s
@@ -111,28 +154,33 @@ func (t *Table) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (Annou
 		res.Seeders, res.Leechers = s.counts()
 		res.Completed = s.completed
 		t.dropIfIdle(p.InfoHash, s)
-		return res, nil
+		return res, nil, 0, nil
 	}
 
+	seen := now.UnixNano()
+	var changed bool // something a restart needs changed
 	if found {
 		e := &f.peers[i]
 		if e.id != p.PeerID {
-			e.id = p.PeerID
+			f.setID(i, p.PeerID)
 			e.counted = false
+			changed = true
 		}
 		e.uploaded, e.downloaded = p.Uploaded, p.Downloaded
-		e.lastSeen = now.UnixNano()
+		e.lastSeen = seen
+		changed = changed || e.seeder() != (p.Left == 0) || t.res == 0 || seen-e.stored >= t.res
 		i = f.setLeft(i, p.Left)
 	} else {
 		i = f.insert(entry{
 			id:         p.PeerID,
 			ep:         k,
-			lastSeen:   now.UnixNano(),
+			lastSeen:   seen,
 			uploaded:   p.Uploaded,
 			downloaded: p.Downloaded,
 			left:       p.Left,
 		})
 		t.peers++
+		changed = true
 	}
 	self := &f.peers[i]
 	if p.Event == EventCompleted && !self.counted {
@@ -141,17 +189,15 @@ func (t *Table) Announce(now time.Time, p AnnounceParams, dst []Endpoint) (Annou
 		if t.track {
 			t.completed[p.InfoHash]++
 		}
+		changed = true
 	}
-	t.markDirty(p.InfoHash, k, 0)
-
-	lo := 0
-	if self.seeder() {
-		lo = f.seeders
+	if changed {
+		self.stored = seen
+		t.markDirty(p.InfoHash, k, 0)
 	}
-	res.Peers = f.sample(res.Peers, lo, i, self, p.NumWant, t.rng)
 	res.Seeders, res.Leechers = s.counts()
 	res.Completed = s.completed
-	return res, nil
+	return res, f, i, nil
 }
 
 // removeAt removes entry i; the removal covers the entry's states up to

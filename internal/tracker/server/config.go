@@ -98,6 +98,9 @@ type Config struct {
 	RateLimit      float64
 	RateBurst      int
 	RateLimitAddrs int
+
+	udpNoBatch   bool // serve UDP one datagram at a time (tests)
+	httpNoDirect bool // serve every HTTP connection on a goroutine (tests)
 }
 
 func (c Config) withDefaults() (Config, error) {

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"hash"
+	"hash/maphash"
 	"net/netip"
 	"sync"
 	"time"
@@ -60,15 +61,58 @@ func (c *connIDs) make(now time.Time, addr netip.AddrPort) uint64 {
 
 // valid reports whether id was made for addr in this period or the last.
 func (c *connIDs) valid(now time.Time, addr netip.AddrPort, id uint64) bool {
+	_, ok := c.madeIn(period(now), addr, id)
+	return ok
+}
+
+// madeIn returns the period id was made in for addr, if it is p or p-1.
+func (c *connIDs) madeIn(p int64, addr netip.AddrPort, id uint64) (int64, bool) {
 	var got [8]byte
 	binary.BigEndian.PutUint64(got[:], id)
-	p := period(now)
 	// Most ids are from this period: try it first and compute the previous
 	// period's id only when needed. Each comparison is constant-time; which
 	// period matched is no secret.
 	if cur := c.sum(addr, p); subtle.ConstantTimeCompare(got[:], cur[:]) == 1 {
+		return p, true
+	}
+	if prev := c.sum(addr, p-1); subtle.ConstantTimeCompare(got[:], prev[:]) == 1 {
+		return p - 1, true
+	}
+	return 0, false
+}
+
+// idCacheSize is the number of recently verified ids a UDP worker keeps.
+const idCacheSize = 256
+
+// idCache remembers connection ids already verified, by source address,
+// so that a client's every request does not cost two HMACs. It holds only
+// ids the MAC accepted for that address, with the period they were made
+// in, so a hit is exactly as valid as a fresh check. Not safe for
+// concurrent use.
+type idCache struct {
+	seed    maphash.Seed
+	entries [idCacheSize]idCacheEntry
+}
+
+type idCacheEntry struct {
+	ip   [16]byte
+	id   uint64
+	made int64 // period
+}
+
+func newIDCache() *idCache { return &idCache{seed: maphash.MakeSeed()} }
+
+// valid is connIDs.valid, answered from the cache when it can.
+func (k *idCache) valid(c *connIDs, now time.Time, addr netip.AddrPort, id uint64) bool {
+	p := period(now)
+	ip := addr.Addr().Unmap().As16()
+	e := &k.entries[maphash.Comparable(k.seed, ip)%idCacheSize]
+	if e.ip == ip && e.id == id && (e.made == p || e.made == p-1) {
 		return true
 	}
-	prev := c.sum(addr, p-1)
-	return subtle.ConstantTimeCompare(got[:], prev[:]) == 1
+	made, ok := c.madeIn(p, addr, id)
+	if ok {
+		*e = idCacheEntry{ip: ip, id: id, made: made}
+	}
+	return ok
 }

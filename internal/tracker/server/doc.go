@@ -74,5 +74,14 @@
 // are forgotten first.
 //
 // A store shared by several tracker processes implements store.Follower;
-// the server then merges the changes the others make.
+// the server then merges the changes the others make. A re-announce that
+// changes nothing a restart needs is written again only when the stored
+// last-seen time is half an interval old (registry.Config.SeenResolution).
+//
+// Hot paths: on Linux, UDP is read and answered in batches (recvmmsg and
+// sendmmsg). HTTP GET /announce and /scrape are answered without net/http:
+// the server parses those request heads itself (anything else, at any
+// point of a connection, goes to net/http with the bytes read), and a
+// connection whose whole request is waiting when it is accepted and which
+// asks to be closed is answered on the spot, without a goroutine.
 package server

@@ -16,10 +16,11 @@ const maxBodyBytes = 1024
 
 // scratch holds per-request buffers, pooled.
 type scratch struct {
-	out    []byte
-	peers  []registry.Endpoint
-	hashes []bt.InfoHash
-	stats  []registry.SwarmStats
+	out     []byte
+	peers   []registry.Endpoint
+	compact []byte // compact peers of the announcer's family
+	hashes  []bt.InfoHash
+	stats   []registry.SwarmStats
 }
 
 func (s *Server) getScratch() *scratch { return s.scratch.Get().(*scratch) }
@@ -27,6 +28,9 @@ func (s *Server) getScratch() *scratch { return s.scratch.Get().(*scratch) }
 func (s *Server) putScratch(sc *scratch) {
 	if cap(sc.out) > 64<<10 {
 		sc.out = nil
+	}
+	if cap(sc.compact) > 64<<10 {
+		sc.compact = nil
 	}
 	s.scratch.Put(sc)
 }
@@ -134,11 +138,16 @@ func (s *Server) announce(now time.Time, r *http.Request, sc *scratch) (errKind,
 	if err != nil {
 		return errMalformed, "unknown source address"
 	}
-	forwarded := r.Header.Values("X-Forwarded-For")
+	return s.announceQuery(now, src, r.Header.Values("X-Forwarded-For"), r.URL.RawQuery, sc)
+}
+
+// announceQuery answers the announce with query string rawQuery that came
+// from src with the given X-Forwarded-For headers.
+func (s *Server) announceQuery(now time.Time, src netip.AddrPort, forwarded []string, rawQuery string, sc *scratch) (errKind, string) {
 	if !s.limit.allow(now, clientIP(src.Addr(), forwarded, netip.Addr{}, s.cfg.TrustedProxies)) {
 		return errRateLimited, reasonRateLimited
 	}
-	q, err := parseAnnounceQuery(r.URL.RawQuery)
+	q, err := parseAnnounceQuery(rawQuery)
 	if err != nil {
 		return errMalformed, err.Error()
 	}
@@ -146,7 +155,7 @@ func (s *Server) announce(now time.Time, r *http.Request, sc *scratch) (errKind,
 		return errUnregistered, reasonUnregistered
 	}
 	ip := clientIP(src.Addr(), forwarded, q.ip, s.cfg.TrustedProxies)
-	res, err := s.reg.Announce(now, registry.AnnounceParams{
+	params := registry.AnnounceParams{
 		InfoHash:   q.infoHash,
 		PeerID:     q.peerID,
 		Addr:       netip.AddrPortFrom(ip, q.port),
@@ -155,19 +164,26 @@ func (s *Server) announce(now time.Time, r *http.Request, sc *scratch) (errKind,
 		Left:       q.left,
 		Event:      q.event,
 		NumWant:    s.numWant(q.numWant, s.cfg.MaxNumWant),
-	}, sc.peers)
-	sc.peers = res.Peers
+	}
+	var res registry.AnnounceResult
+	if q.compact {
+		res, sc.compact, err = s.reg.AnnounceCompact(now, params, sc.compact[:0])
+	} else {
+		res, err = s.reg.Announce(now, params, sc.peers)
+		sc.peers = res.Peers
+	}
 	if err != nil {
 		return errInvalidAddr, reasonInvalidAddr
 	}
 	sc.out = appendAnnounceReply(sc.out[:0], &announceReply{
-		res:         res,
-		interval:    s.cfg.Interval,
-		minInterval: s.cfg.MinInterval,
-		trackerID:   s.trackerID,
-		compact:     q.compact,
-		noPeerID:    q.noPeerID,
-		v6:          ip.Is6(),
+		res:          res,
+		compactPeers: sc.compact,
+		interval:     s.cfg.Interval,
+		minInterval:  s.cfg.MinInterval,
+		trackerID:    s.trackerID,
+		compact:      q.compact,
+		noPeerID:     q.noPeerID,
+		v6:           ip.Is6(),
 	})
 	return errNone, ""
 }
@@ -202,10 +218,16 @@ func (s *Server) scrape(r *http.Request, sc *scratch) (errKind, string) {
 	if !ok {
 		return errMalformed, "unknown source address"
 	}
+	return s.scrapeQuery(src, r.URL.RawQuery, sc)
+}
+
+// scrapeQuery answers the scrape with query string rawQuery from the
+// client at src (after X-Forwarded-For).
+func (s *Server) scrapeQuery(src netip.Addr, rawQuery string, sc *scratch) (errKind, string) {
 	if !s.limit.allow(s.cfg.Now(), src) {
 		return errRateLimited, reasonRateLimited
 	}
-	hashes, err := parseScrapeQuery(r.URL.RawQuery, sc.hashes[:0])
+	hashes, err := parseScrapeQuery(rawQuery, sc.hashes[:0])
 	sc.hashes = hashes
 	if err != nil {
 		return errMalformed, err.Error()

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"net/netip"
 	"slices"
 	"time"
 
@@ -12,13 +11,16 @@ import (
 
 // announceReply holds what an HTTP announce response says.
 type announceReply struct {
-	res         registry.AnnounceResult
-	interval    time.Duration
-	minInterval time.Duration
-	trackerID   string
-	compact     bool
-	noPeerID    bool
-	v6          bool // the announcer is on IPv6: compact peers go to peers6
+	res registry.AnnounceResult
+	// compactPeers are the peers as compact strings of the announcer's
+	// family, when compact is set; res.Peers otherwise.
+	compactPeers []byte
+	interval     time.Duration
+	minInterval  time.Duration
+	trackerID    string
+	compact      bool
+	noPeerID     bool
+	v6           bool // the announcer is on IPv6: compact peers go to peers6
 }
 
 func appendAnnounceReply(dst []byte, r *announceReply) []byte {
@@ -33,10 +35,12 @@ func appendAnnounceReply(dst []byte, r *announceReply) []byte {
 	dst = append(dst, "12:min interval"...)
 	dst = bencode.AppendInt(dst, int64(r.minInterval/time.Second))
 	if r.compact {
-		dst = appendCompactPeers(dst, "5:peers", r.res.Peers, false, !r.v6)
 		if r.v6 {
-			dst = appendCompactPeers(dst, "6:peers6", r.res.Peers, true, true)
+			dst = append(dst, "5:peers0:6:peers6"...)
+		} else {
+			dst = append(dst, "5:peers"...)
 		}
+		dst = bencode.AppendBytes(dst, r.compactPeers)
 	} else {
 		dst = append(dst, "5:peersl"...)
 		for _, p := range r.res.Peers {
@@ -55,48 +59,6 @@ func appendAnnounceReply(dst []byte, r *announceReply) []byte {
 	dst = append(dst, "10:tracker id"...)
 	dst = bencode.AppendString(dst, r.trackerID)
 	return append(dst, 'e')
-}
-
-// appendCompactPeers writes key and a BEP 23 (IPv4, 6 bytes each) or BEP 7
-// (IPv6, 18 bytes each) compact string of the peers of one family; with
-// include false the string is empty.
-func appendCompactPeers(dst []byte, key string, peers []registry.Endpoint, v6, include bool) []byte {
-	dst = append(dst, key...)
-	size := 6
-	if v6 {
-		size = 18
-	}
-	n := 0
-	if include {
-		for _, p := range peers {
-			if p.Addr.Addr().Is6() == v6 {
-				n++
-			}
-		}
-	}
-	dst = bencode.AppendStringLen(dst, n*size)
-	if n == 0 {
-		return dst
-	}
-	for _, p := range peers {
-		if p.Addr.Addr().Is6() == v6 {
-			dst = appendCompact(dst, p.Addr)
-		}
-	}
-	return dst
-}
-
-// appendCompact writes 4 or 16 address bytes and the port, big-endian.
-func appendCompact(dst []byte, ap netip.AddrPort) []byte {
-	a := ap.Addr()
-	if a.Is4() {
-		b := a.As4()
-		dst = append(dst, b[:]...)
-	} else {
-		b := a.As16()
-		dst = append(dst, b[:]...)
-	}
-	return append(dst, byte(ap.Port()>>8), byte(ap.Port()))
 }
 
 func appendScrapeReply(dst []byte, stats []registry.SwarmStats) []byte {

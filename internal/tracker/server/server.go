@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,7 @@ const (
 	idleTimeout       = 60 * time.Second
 	maxHeaderBytes    = 16 << 10
 	flushTimeout      = 10 * time.Second
+	udpReadBuffer     = 4 << 20
 )
 
 // Server is a BitTorrent tracker. Create it with New, then Start it (or Run
@@ -53,9 +55,14 @@ type Server struct {
 	closed  bool
 	httpLn  net.Listener
 	httpSrv *http.Server
-	udpConn *net.UDPConn
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	handoff *handoffListener // connections for httpSrv
+	// fastConns are the HTTP connections served without net/http.
+	fastConns connSet
+	fastWork  chan fastJob // to idle fast-path workers
+	fastIdle  atomic.Int32 // idle fast-path workers
+	udpConn   *net.UDPConn
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // New checks cfg and returns a server that is not yet listening.
@@ -77,8 +84,9 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg,
 		log: cfg.Logger,
 		reg: registry.New(registry.Config{
-			PeerTTL:      cfg.PeerTTL,
-			TrackChanges: cfg.Store != nil,
+			PeerTTL:        cfg.PeerTTL,
+			TrackChanges:   cfg.Store != nil,
+			SeenResolution: seenResolution(cfg.Interval, cfg.PeerTTL),
 		}, 0, binary.LittleEndian.Uint64(seed[:])),
 		ids:       newConnIDs(cfg.Secret),
 		trackerID: hex.EncodeToString(tid[:]),
@@ -90,8 +98,17 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.scratch.New = func() any { return new(scratch) }
+	s.fastWork = make(chan fastJob)
 	s.handler = s.newHandler()
 	return s, nil
+}
+
+// seenResolution is how stale a stored last-seen time may get before a
+// re-announce writes it again: half an interval, and little enough that a
+// peer restored from the store never expires before its next announce is
+// due (a restored peer expires at most this much early).
+func seenResolution(interval, ttl time.Duration) time.Duration {
+	return max(min(interval/2, (ttl-interval)/2), 0)
 }
 
 // Start loads the stored swarms (if there is a store), binds the configured
@@ -113,7 +130,10 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 		s.log.Info("server: torrents registered", "dir", s.cfg.TorrentDir, "count", s.torrents.len())
 	}
-	var lc net.ListenConfig
+	// No TCP keep-alive probes: idle connections are closed after
+	// idleTimeout anyway, and setting them up costs system calls on every
+	// accepted connection.
+	lc := net.ListenConfig{KeepAlive: -1}
 	if s.cfg.HTTPAddr != "" {
 		ln, err := lc.Listen(ctx, "tcp", s.cfg.HTTPAddr)
 		if err != nil {
@@ -131,6 +151,8 @@ func (s *Server) Start(ctx context.Context) error {
 			return fmt.Errorf("server: udp: %w", err)
 		}
 		s.udpConn = pc.(*net.UDPConn)
+		// Room for bursts; the system caps it at its maximum.
+		_ = s.udpConn.SetReadBuffer(udpReadBuffer)
 	}
 
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -146,9 +168,15 @@ func (s *Server) Start(ctx context.Context) error {
 			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 			BaseContext:       func(net.Listener) context.Context { return bg },
 		}
+		s.handoff = newHandoffListener(s.httpLn.Addr())
 		s.wg.Go(func() {
-			if err := s.httpSrv.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := s.httpSrv.Serve(s.handoff); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.log.Error("server: http stopped", "err", err)
+			}
+		})
+		s.wg.Go(func() {
+			if !s.acceptHTTPDirect(s.httpLn, s.handoff) {
+				s.acceptHTTP(s.httpLn, s.handoff)
 			}
 		})
 	}
@@ -192,13 +220,15 @@ func (s *Server) Close() error {
 	if s.cancel != nil {
 		s.cancel()
 	}
+	if s.httpLn != nil {
+		_ = s.httpLn.Close()
+	}
 	if s.httpSrv != nil {
 		if err := s.httpSrv.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("server: http: %w", err))
 		}
-	} else if s.httpLn != nil {
-		_ = s.httpLn.Close()
 	}
+	s.fastConns.closeAll()
 	if s.udpConn != nil {
 		if err := s.udpConn.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("server: udp: %w", err))

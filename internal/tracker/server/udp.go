@@ -14,13 +14,22 @@ import (
 // goroutine.
 type udpWorker struct {
 	s      *Server
+	ids    *idCache // nil until first used
 	out    []byte
-	peers  []registry.Endpoint
 	hashes []bt.InfoHash
 	stats  []registry.SwarmStats
 }
 
+// serveUDP reads and answers datagrams until conn is closed, in batches
+// where the system allows.
 func (s *Server) serveUDP(conn *net.UDPConn) {
+	if s.cfg.udpNoBatch || !s.serveUDPBatched(conn) {
+		s.serveUDPEach(conn)
+	}
+}
+
+// serveUDPEach reads and answers one datagram at a time.
+func (s *Server) serveUDPEach(conn *net.UDPConn) {
 	w := &udpWorker{s: s, out: make([]byte, 0, maxUDPReplyV4)}
 	buf := make([]byte, maxUDPPacket+1)
 	for {
@@ -48,6 +57,13 @@ func (s *Server) serveUDP(conn *net.UDPConn) {
 			s.log.Debug("server: udp write", "to", from, "err", err)
 		}
 	}
+}
+
+func (w *udpWorker) idCache() *idCache {
+	if w.ids == nil {
+		w.ids = newIDCache()
+	}
+	return w.ids
 }
 
 // handle answers one datagram from addr received at now; an empty reply
@@ -91,7 +107,7 @@ func (w *udpWorker) answer(now time.Time, from netip.AddrPort, pkt []byte) ([]by
 	if errors.Is(err, errUDPShort) {
 		return nil, actionError, errMalformed
 	}
-	verified := req.action != actionConnect && s.ids.valid(now, src, req.connID)
+	verified := req.action != actionConnect && w.idCache().valid(s.ids, now, src, req.connID)
 	limit := len(pkt)
 	if verified {
 		limit = maxUDPReplyV6
@@ -128,7 +144,10 @@ func (w *udpWorker) announce(now time.Time, src netip.AddrPort, req udpRequest) 
 	if v6 {
 		maxPeers = (maxUDPReplyV6 - udpAnnounceHdrLen) / 18
 	}
-	res, err := s.reg.Announce(now, registry.AnnounceParams{
+	// The header is written around the peers, which the registry appends.
+	out := appendUDPHeader(w.out[:0], actionAnnounce, req.txID)
+	out = append(out, make([]byte, udpAnnounceHdrLen-len(out))...)
+	res, out, err := s.reg.AnnounceCompact(now, registry.AnnounceParams{
 		InfoHash:   req.infoHash,
 		PeerID:     req.peerID,
 		Addr:       netip.AddrPortFrom(src.Addr(), req.port),
@@ -137,12 +156,12 @@ func (w *udpWorker) announce(now time.Time, src netip.AddrPort, req udpRequest) 
 		Left:       req.left,
 		Event:      req.event,
 		NumWant:    s.numWant(int(req.numWant), min(s.cfg.MaxNumWant, maxPeers)),
-	}, w.peers)
-	w.peers = res.Peers
+	}, out)
 	if err != nil {
 		return appendUDPError(w.out[:0], req.txID, reasonInvalidAddr, maxUDPReplyV6), errInvalidAddr
 	}
-	return appendUDPAnnounceReply(w.out[:0], req.txID, uint32(s.cfg.Interval/time.Second), &res, v6), errNone
+	putUDPAnnounceCounts(out, uint32(s.cfg.Interval/time.Second), &res)
+	return out, errNone
 }
 
 // scrape answers a UDP scrape. In allow-list mode one unregistered info

@@ -3,9 +3,11 @@ package server
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,8 +97,14 @@ func parseAnnounceReply(t *testing.T, reply []byte, txID uint32, size int) udpAn
 }
 
 func TestUDPTracker(t *testing.T) {
+	for _, noBatch := range []bool{false, true} {
+		t.Run(fmt.Sprintf("noBatch=%v", noBatch), func(t *testing.T) { testUDPTracker(t, noBatch) })
+	}
+}
+
+func testUDPTracker(t *testing.T, noBatch bool) {
 	clk := newClock()
-	s := startServer(t, Config{UDPAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Now: clk.Now, Interval: time.Minute})
+	s := startServer(t, Config{UDPAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Now: clk.Now, Interval: time.Minute, udpNoBatch: noBatch})
 	h := ih(1)
 	// Someone announced over HTTP already.
 	get(t, announceURLFor(s, announceValues(h, peerID(1), 6001, 0)))
@@ -271,5 +279,59 @@ func TestUDPAnnounceIPv6AndLimits(t *testing.T) {
 	reply := w.handle(t0, src, appendScrapeRequest(nil, s.ids.make(t0, src), 4, tooMany...))
 	if len(reply) != 8+12*MaxUDPScrapeHashes {
 		t.Errorf("full scrape reply %d bytes", len(reply))
+	}
+}
+
+// TestUDPManyClients sends bursts from many sockets at once, so that the
+// server reads and answers several datagrams per call, to a dual-stack
+// socket (sources arrive as IPv4-mapped IPv6 addresses) and an IPv4 one;
+// every request gets its own reply at its own socket.
+func TestUDPManyClients(t *testing.T) {
+	for _, listen := range []string{"127.0.0.1:0", "[::]:0"} {
+		t.Run(listen, func(t *testing.T) {
+			s := startServer(t, Config{UDPAddr: listen, Now: func() time.Time { return t0 }})
+			port := s.UDPAddr().(*net.UDPAddr).Port
+			var wg sync.WaitGroup
+			for c := range 16 {
+				wg.Go(func() {
+					conn, err := net.DialUDP("udp", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					defer conn.Close()
+					src := netip.MustParseAddrPort(conn.LocalAddr().String())
+					id := s.ids.make(t0, src)
+					const burst = 6
+					for i := range burst {
+						req := udpRequest{connID: id, txID: uint32(c<<8 | i), infoHash: ih(byte(c % 3)), peerID: peerID(c), left: 1, numWant: 5, port: 7000 + uint16(c)}
+						if _, err := conn.Write(appendAnnounceRequest(nil, req)); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+					got := map[uint32]bool{}
+					buf := make([]byte, 2048)
+					_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+					for len(got) < burst {
+						n, err := conn.Read(buf)
+						if err != nil {
+							t.Errorf("client %d: %d of %d replies: %v", c, len(got), burst, err)
+							return
+						}
+						if n < 20 || binary.BigEndian.Uint32(buf) != actionAnnounce || (n-20)%6 != 0 {
+							t.Errorf("client %d: reply %x", c, buf[:n])
+							return
+						}
+						tx := binary.BigEndian.Uint32(buf[4:])
+						if tx>>8 != uint32(c) || got[tx] {
+							t.Errorf("client %d: unexpected transaction %x", c, tx)
+						}
+						got[tx] = true
+					}
+				})
+			}
+			wg.Wait()
+		})
 	}
 }

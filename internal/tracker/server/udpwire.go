@@ -141,17 +141,12 @@ func appendUDPConnectReply(dst []byte, txID uint32, connID uint64) []byte {
 	return binary.BigEndian.AppendUint64(dst, connID)
 }
 
-func appendUDPAnnounceReply(dst []byte, txID uint32, interval uint32, res *registry.AnnounceResult, v6 bool) []byte {
-	dst = appendUDPHeader(dst, actionAnnounce, txID)
-	dst = binary.BigEndian.AppendUint32(dst, interval)
-	dst = binary.BigEndian.AppendUint32(dst, clampU32(res.Leechers))
-	dst = binary.BigEndian.AppendUint32(dst, clampU32(res.Seeders))
-	for _, p := range res.Peers {
-		if p.Addr.Addr().Is6() == v6 {
-			dst = appendCompact(dst, p.Addr)
-		}
-	}
-	return dst
+// putUDPAnnounceCounts fills in the interval and counts of an announce
+// reply whose header was reserved with zeros.
+func putUDPAnnounceCounts(reply []byte, interval uint32, res *registry.AnnounceResult) {
+	binary.BigEndian.PutUint32(reply[8:12], interval)
+	binary.BigEndian.PutUint32(reply[12:16], clampU32(res.Leechers))
+	binary.BigEndian.PutUint32(reply[16:20], clampU32(res.Seeders))
 }
 
 func appendUDPScrapeEntry(dst []byte, st registry.SwarmStats) []byte {

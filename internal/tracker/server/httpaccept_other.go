@@ -1,0 +1,9 @@
+//go:build !linux
+
+package server
+
+import "net"
+
+// acceptHTTPDirect reports false: answering on accepted sockets directly
+// is Linux only.
+func (s *Server) acceptHTTPDirect(net.Listener, *handoffListener) bool { return false }
