@@ -31,14 +31,14 @@ list of its torrents: 'shoal get -o DIR' with no torrent resumes all of
 them, paused ones staying paused.
 
 Peers come from the torrent's trackers and from --peer.
-`
+` + rendezvousHelp
 
 const seedUsage = `Usage: shoal seed TORRENT --dir DIR [flags]
 
 Seeds a torrent whose data is already in DIR (the folder that holds the
 torrent's file or top folder). Pieces are checked on start; missing or
 damaged ones are downloaded from peers. Runs until interrupted.
-`
+` + rendezvousHelp
 
 // stateDir is where a download folder keeps shoal's resume state, in
 // resumeFile.
@@ -151,9 +151,10 @@ func transfer(ctx context.Context, e env, o *netOptions, sources []string, dir s
 	// magnet links at once, otherwise after the data on disk is checked,
 	// so that peers never find the port open but the torrent missing.
 	var s *engine.Session
+	defer o.rdv.Stop() // after the session closed, by the next defer
 	session := func() (*engine.Session, error) {
 		if s == nil {
-			s, err = o.session(log, onEvent)
+			s, err = o.session(e.stdout, log, onEvent)
 		}
 		return s, err
 	}
@@ -233,18 +234,19 @@ func run(ctx context.Context, e env, o *netOptions, session func() (*engine.Sess
 		mi := j.mi
 		ih := mi.InfoHash
 		j.t, err = s.Add(engine.TorrentSpec{
-			InfoHash:    ih,
-			Name:        mi.Info.Name,
-			PieceLength: mi.Info.PieceLength,
-			TotalLength: mi.Info.TotalLength(),
-			Hashes:      mi.Info.Pieces,
-			Storage:     j.store,
-			Have:        haves[i],
-			OnVerified:  func(p int) { resume.MarkVerified(ih, p) },
-			Trackers:    mi.Tiers(),
-			Peers:       o.peers,
-			Metadata:    mi.InfoBytes,
-			SuperSeed:   superSeed,
+			InfoHash:        ih,
+			Name:            mi.Info.Name,
+			PieceLength:     mi.Info.PieceLength,
+			TotalLength:     mi.Info.TotalLength(),
+			Hashes:          mi.Info.Pieces,
+			Storage:         j.store,
+			Have:            haves[i],
+			OnVerified:      func(p int) { resume.MarkVerified(ih, p) },
+			Trackers:        mi.Tiers(),
+			Peers:           o.peers,
+			RendezvousPeers: o.rdv.peers,
+			Metadata:        mi.InfoBytes,
+			SuperSeed:       superSeed,
 		})
 		if err != nil {
 			return err
@@ -254,7 +256,7 @@ func run(ctx context.Context, e env, o *netOptions, session func() (*engine.Sess
 		}
 		j.start = j.t.Stats(false)
 		fmt.Fprintf(e.stdout, "%s: %s in %d pieces, listening on port %d\n", mi.Info.Name, formatBytes(mi.Info.TotalLength()), mi.Info.NumPieces(), s.Port())
-		if len(mi.Tiers()) == 0 && len(o.peers) == 0 {
+		if len(mi.Tiers()) == 0 && len(o.peers) == 0 && len(o.rdv.peers) == 0 {
 			fmt.Fprintf(e.stdout, "%s: the torrent has no tracker and no --peer was given: waiting for peers to connect\n", mi.Info.Name)
 		}
 	}

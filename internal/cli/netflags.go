@@ -33,12 +33,14 @@ type netOptions struct {
 	downSet   bool
 	outPorts  string
 	globalMax int
+	rdv       rendezvousOptions
 }
 
 func (o *netOptions) register(fs *flagSet) {
 	fs.IntVar(&o.port, "port", engine.DefaultPort, "TCP port to listen on for peers; the next free port is used if it is taken")
 	fs.StringVar(&o.bind, "bind", "", "IP address to listen on and connect from (default: all addresses)")
-	fs.Var(&o.peers, "peer", "connect to this peer `IP:PORT`, in addition to trackers (repeatable)")
+	fs.Var(peerFlag{&o.peers, &o.rdv.peers}, "peer", "connect to this peer `IP:PORT`, or rdv:ID for a peer reached through the rendezvous routers (needs --router), in addition to trackers (repeatable)")
+	o.rdv.register(fs)
 	fs.IntVar(&o.maxConns, "max-conns", engine.DefaultMaxConns, "maximum peer connections per torrent")
 	fs.IntVar(&o.globalMax, "global-max-conns", engine.DefaultGlobalMaxConns, "maximum peer connections of all torrents together")
 	fs.StringVar(&o.outPorts, "outgoing-ports", "", "bind outgoing connections to local ports in this `range`, e.g. 50000-50100")
@@ -97,8 +99,10 @@ func (f setFlag) Set(s string) error {
 	return f.v.Set(s)
 }
 
-// session starts a peer session from the flags.
-func (o *netOptions) session(log *slog.Logger, onEvent func(engine.Event)) (*engine.Session, error) {
+// session starts a peer session from the flags; with --router, it first
+// registers with the rendezvous router (and says so on stdout). The caller
+// calls o.rdv.Stop after closing the session.
+func (o *netOptions) session(stdout io.Writer, log *slog.Logger, onEvent func(engine.Event)) (*engine.Session, error) {
 	var bind netip.Addr
 	if o.bind != "" {
 		a, err := netip.ParseAddr(o.bind)
@@ -125,7 +129,7 @@ func (o *netOptions) session(log *slog.Logger, onEvent func(engine.Event)) (*eng
 		}
 	}
 	tc := client.New(client.Config{HTTPClient: httpClient(bind), Logger: log, LocalAddr: bind})
-	s, err := engine.New(engine.Config{
+	cfg := engine.Config{
 		Port:           port,
 		Bind:           bind,
 		MaxConns:       o.maxConns,
@@ -137,8 +141,13 @@ func (o *netOptions) session(log *slog.Logger, onEvent func(engine.Event)) (*eng
 		Tracker:        tc,
 		Logger:         log,
 		OnEvent:        onEvent,
-	})
+	}
+	if err := o.rdv.start(&cfg, o.bind, log, stdout); err != nil {
+		return nil, err
+	}
+	s, err := engine.New(cfg)
 	if err != nil {
+		o.rdv.Stop()
 		return nil, fmt.Errorf("%w", err)
 	}
 	return s, nil

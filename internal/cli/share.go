@@ -24,7 +24,7 @@ Shares a file or folder with no other set-up: makes a torrent of PATH,
 starts a tracker for it inside this process, and seeds it. Prints the
 .torrent file, a magnet link and the command another machine runs to
 fetch it. Runs until interrupted.
-`
+` + rendezvousHelp
 
 // superSeedHelp describes --super-seed of share and seed.
 const superSeedHelp = "super-seed (BEP 16) while this is the only seed: offer each peer one piece at a time, " +
@@ -89,24 +89,26 @@ func runShare(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	s, err := o.session(log, nil)
+	defer o.rdv.Stop() // after the session closed
+	s, err := o.session(e.stdout, log, nil)
 	if err != nil {
 		return err
 	}
 	have := bitfield.New(mi.Info.NumPieces())
 	have.SetAll() // every piece was just hashed from these files
 	t, err := s.Add(engine.TorrentSpec{
-		InfoHash:    mi.InfoHash,
-		Name:        mi.Info.Name,
-		PieceLength: mi.Info.PieceLength,
-		TotalLength: mi.Info.TotalLength(),
-		Hashes:      mi.Info.Pieces,
-		Storage:     store,
-		Have:        have,
-		Trackers:    mi.Tiers(),
-		Peers:       o.peers,
-		Metadata:    mi.InfoBytes,
-		SuperSeed:   *superSeed,
+		InfoHash:        mi.InfoHash,
+		Name:            mi.Info.Name,
+		PieceLength:     mi.Info.PieceLength,
+		TotalLength:     mi.Info.TotalLength(),
+		Hashes:          mi.Info.Pieces,
+		Storage:         store,
+		Have:            have,
+		Trackers:        mi.Tiers(),
+		Peers:           o.peers,
+		RendezvousPeers: o.rdv.peers,
+		Metadata:        mi.InfoBytes,
+		SuperSeed:       *superSeed,
 	})
 	if err != nil {
 		s.Close(context.Background())

@@ -55,6 +55,7 @@ func (t *Torrent) announceLoop() {
 			t.tracker.Peers = len(resp.Peers)
 			t.tracker.Seeders, t.tracker.Leechers = resp.Complete, resp.Incomplete
 			t.addCandidates(resp.Peers, "tracker")
+			t.addRendezvousPeers(resp.Rendezvous, "tracker")
 			wait = resp.Interval
 			if wait <= 0 {
 				wait = 30 * time.Minute
@@ -110,6 +111,7 @@ func (t *Torrent) announceRequest(ev client.Event) client.Request {
 		Event:      ev,
 		NumWant:    defaultNumWant,
 		Key:        t.s.key,
+		Rendezvous: t.s.rendezvousContact(),
 	}
 }
 

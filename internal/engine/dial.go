@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"shoal/internal/peerconn"
+	"shoal/internal/rendezvous/proto"
 )
 
 // Dialing and connection timing.
@@ -19,16 +20,22 @@ const (
 	maxCandidate = 2000
 )
 
-// candidate is a peer address we may dial.
+// candidate is a peer we may dial: by its address, its rendezvous ID, or
+// its address first and then its rendezvous ID.
 type candidate struct {
-	addr      netip.AddrPort
-	source    string
-	connected bool
-	dialing   bool
-	failures  int
-	self      bool
-	lastTry   time.Time
-	lastEnd   time.Time
+	addr   netip.AddrPort // the zero value: known by rendezvous ID only
+	rdv    proto.ID       // the zero ID: none
+	source string
+	// addrFailed: the address could not be dialed, so the next attempts
+	// go straight to the rendezvous ID.
+	addrFailed bool
+	dialRdv    proto.ID // the rendezvous ID of the dial in progress, if any
+	connected  bool
+	dialing    bool
+	failures   int
+	self       bool
+	lastTry    time.Time
+	lastEnd    time.Time
 }
 
 func (c *candidate) ready(now time.Time) bool {
@@ -56,7 +63,7 @@ func (t *Torrent) addCandidates(addrs []netip.AddrPort, source string) {
 			}
 			continue
 		}
-		if len(t.cands) >= maxCandidate {
+		if len(t.cands)+len(t.rdvCands) >= maxCandidate {
 			return
 		}
 		t.cands[a] = &candidate{addr: a, source: source}
@@ -71,30 +78,37 @@ func (t *Torrent) dialMore() {
 	if t.stopping || t.paused || t.ctx.Err() != nil {
 		return
 	}
-	for _, c := range t.cands {
+	try := func(c *candidate) bool {
 		if len(t.peers)+t.dialing >= t.s.cfg.MaxConns || t.dialing >= maxHalfOpen {
-			return
+			return false
 		}
-		if !c.ready(now) || t.banned[c.addr.Addr()] || t.connectedTo(c.addr) {
-			continue
+		if !c.ready(now) || (c.addr.IsValid() && t.banned[c.addr.Addr()]) || t.bannedIDs[c.rdv] || t.connectedTo(c) {
+			return true
+		}
+		if !c.rdv.IsZero() && t.rdvDialing[c.rdv] > 0 {
+			return true // another candidate of the same peer is being dialed
+		}
+		c.dialRdv = c.rdv
+		if !c.rdv.IsZero() {
+			t.rdvDialing[c.rdv]++
 		}
 		c.dialing = true
 		c.lastTry = now
 		t.dialing++
 		t.wg.Add(1)
 		go t.dialOne(c)
+		return true
 	}
-}
-
-// connectedTo reports whether some connection (incoming ones have another
-// port) already goes to the address; t.mu is held.
-func (t *Torrent) connectedTo(a netip.AddrPort) bool {
-	for _, p := range t.peers {
-		if p.addr == a {
-			return true
+	for _, c := range t.cands {
+		if !try(c) {
+			return
 		}
 	}
-	return false
+	for _, c := range t.rdvCands {
+		if !c.addr.IsValid() && !try(c) {
+			return
+		}
+	}
 }
 
 func (t *Torrent) dialOne(c *candidate) {
@@ -102,7 +116,7 @@ func (t *Torrent) dialOne(c *candidate) {
 	// The half-open slot is free again: use it now rather than at the
 	// next tick.
 	defer t.dialMore()
-	nc, err := t.s.dial(t.ctx, c.addr)
+	nc, err := t.dialCandidate(c)
 	if err == nil {
 		var theirs = t.handshake
 		theirs, err = peerconn.Initiate(nc, t.handshake)
@@ -110,22 +124,33 @@ func (t *Torrent) dialOne(c *candidate) {
 			nc.Close()
 		} else {
 			t.mu.Lock()
-			c.dialing = false
+			t.dialEnded(c)
 			c.connected = true
 			c.failures = 0
 			t.dialing--
 			t.mu.Unlock()
-			t.addConn(nc, theirs, true)
+			t.addConn(nc, theirs, c)
 			return
 		}
 	}
-	t.log.Debug("dial", "addr", c.addr, "err", err)
 	t.mu.Lock()
-	c.dialing = false
+	t.log.Debug("dial", "addr", c.addr, "rendezvous", c.rdv, "err", err)
+	t.dialEnded(c)
 	t.dialing--
 	c.failures++
 	if errors.Is(err, peerconn.ErrSelf) {
 		c.self = true
 	}
 	t.mu.Unlock()
+}
+
+// dialEnded marks the end of a dial of c; t.mu is held.
+func (t *Torrent) dialEnded(c *candidate) {
+	c.dialing = false
+	if id := c.dialRdv; !id.IsZero() {
+		if t.rdvDialing[id]--; t.rdvDialing[id] <= 0 {
+			delete(t.rdvDialing, id)
+		}
+		c.dialRdv = proto.ID{}
+	}
 }

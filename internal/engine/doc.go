@@ -5,6 +5,14 @@
 // download rate limits, tracker announces (BEP 3, BEP 12, BEP 15 through
 // package tracker/client) and snapshots for the user interface.
 //
+// With a Rendezvous in its Config (a rendezvous node, package
+// rendezvous/node), a session is also reachable by its rendezvous ID:
+// links made to it through the routers take the same handshake path as
+// incoming TCP connections, trackers are told the ID with every announce,
+// and a peer known by rendezvous ID is dialed through the routers (after
+// its plain address, if it has one and that has not failed before; never
+// both at once). PeerStats.Link says how each rendezvous link goes.
+//
 // Block payloads go from the socket reader's buffer straight into a pooled
 // piece buffer; a complete piece is hashed once and written with positioned
 // writes. Each torrent has its own lock around its state; there is no lock

@@ -68,6 +68,14 @@ type Config struct {
 	// HashWorkers bounds concurrent piece hashing; zero means one per CPU.
 	HashWorkers int
 	Logger      *slog.Logger
+	// Rendezvous, if set, makes the session reachable by its rendezvous ID
+	// (told to HTTP trackers with every announce): links made to it are
+	// handled like incoming connections, and peers known by rendezvous ID
+	// are dialed through it, after their plain address if they have one.
+	Rendezvous Rendezvous
+	// RendezvousRouter is the home router's contact "ID@HOST:PORT", told
+	// to trackers with the rendezvous ID; empty tells the ID only.
+	RendezvousRouter string
 	// OnEvent, if set, receives every protocol message sent or received
 	// (the event log). It is called from many goroutines, some holding a
 	// torrent's lock: it must be quick and must not call back into the
@@ -103,6 +111,7 @@ type Session struct {
 	nextPort int                   // next outgoing port to try
 	closed   bool
 	done     chan struct{}
+	stopRdv  context.CancelFunc // ends rendezvousLoop
 	wg       sync.WaitGroup
 }
 
@@ -156,6 +165,12 @@ func New(cfg Config) (*Session, error) {
 	s.wg.Add(2)
 	go s.acceptLoop()
 	go s.allocLoop()
+	rctx, cancel := context.WithCancel(context.Background())
+	s.stopRdv = cancel
+	if cfg.Rendezvous != nil {
+		s.wg.Add(1)
+		go s.rendezvousLoop(rctx)
+	}
 	return s, nil
 }
 
@@ -236,7 +251,7 @@ func (s *Session) handleIncoming(nc net.Conn) {
 		s.mu.Lock()
 		t = s.torrents[ih]
 		s.mu.Unlock()
-		if t == nil || !t.accepting(nc.RemoteAddr()) {
+		if t == nil || !t.accepting(nc) {
 			return wire.Handshake{}, false
 		}
 		return t.handshake, true
@@ -247,7 +262,7 @@ func (s *Session) handleIncoming(nc net.Conn) {
 		return
 	}
 	_ = ours
-	t.addConn(nc, theirs, false)
+	t.addConn(nc, theirs, nil)
 }
 
 // Add starts a torrent in the session.
@@ -300,6 +315,7 @@ func (s *Session) Close(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()
+	s.stopRdv()
 	var wg sync.WaitGroup
 	for _, t := range ts {
 		wg.Go(func() { t.stop(ctx) })

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"shoal/internal/rendezvous/proto"
 	"shoal/internal/swarm"
 )
 
@@ -13,6 +14,11 @@ type PeerStats struct {
 	Addr     netip.AddrPort
 	Outgoing bool
 	Fast     bool
+	// Rendezvous is the other peer's rendezvous ID on a rendezvous link;
+	// Link says how that link goes now ("lan", "direct", "connect-back",
+	// "simultaneous-open" or "relayed"; "" for a plain TCP connection).
+	Rendezvous proto.ID
+	Link       string
 }
 
 // TrackerStats describes the last announce.
@@ -49,7 +55,7 @@ func (t *Torrent) Stats(withPeers bool) Stats {
 		Stats:       t.st.Stats(now, withPeers),
 		Name:        t.spec.Name,
 		TotalLength: t.spec.TotalLength,
-		Known:       len(t.cands),
+		Known:       t.known(),
 		Connected:   len(t.peers),
 		Tracker:     TrackerStats(t.tracker),
 		Err:         t.fatal,
@@ -61,8 +67,19 @@ func (t *Torrent) Stats(withPeers bool) Stats {
 		if p == nil {
 			continue
 		}
-		st.Peers = append(st.Peers, PeerStats{PeerStats: ps, Addr: p.addr, Outgoing: p.outgoing, Fast: p.fast})
+		st.Peers = append(st.Peers, PeerStats{PeerStats: ps, Addr: p.addr, Outgoing: p.outgoing, Fast: p.fast, Rendezvous: p.rdv, Link: linkKind(p.conn.NetConn())})
 	}
 	st.Stats.Peers = nil
 	return st
+}
+
+// known counts the candidates; t.mu is held.
+func (t *Torrent) known() int {
+	n := len(t.cands)
+	for _, c := range t.rdvCands {
+		if !c.addr.IsValid() {
+			n++
+		}
+	}
+	return n
 }

@@ -18,6 +18,7 @@ import (
 	"shoal/internal/bitfield"
 	"shoal/internal/bt"
 	"shoal/internal/peerconn"
+	"shoal/internal/rendezvous/proto"
 	"shoal/internal/swarm"
 	"shoal/internal/wire"
 )
@@ -45,6 +46,9 @@ type TorrentSpec struct {
 	Trackers [][]string
 	// Peers are dialed in addition to those from trackers.
 	Peers []netip.AddrPort
+	// RendezvousPeers are dialed by rendezvous ID through the session's
+	// Rendezvous (ignored without one).
+	RendezvousPeers []proto.ID
 	// Metadata is the bencoded info dictionary, served to peers that
 	// joined through a magnet link (BEP 9); nil serves nothing.
 	Metadata []byte
@@ -76,13 +80,18 @@ type Torrent struct {
 	next     swarm.Peer
 	bufs     map[int]*[]byte
 	cands    map[netip.AddrPort]*candidate
-	dialing  int
-	banned   map[netip.Addr]bool
-	rejects  []wire.Message
-	fatal    error
-	tracker  trackerStatus
-	stopping bool
-	paused   bool
+	rdvCands map[proto.ID]*candidate // every candidate with a rendezvous ID
+	// rdvDialing counts dials in progress per rendezvous ID.
+	rdvDialing map[proto.ID]int
+	dialing    int
+	banned     map[netip.Addr]bool
+	// bannedIDs holds peers banned by rendezvous ID.
+	bannedIDs map[proto.ID]bool
+	rejects   []wire.Message
+	fatal     error
+	tracker   trackerStatus
+	stopping  bool
+	paused    bool
 }
 
 type peer struct {
@@ -93,6 +102,7 @@ type peer struct {
 	fast     bool
 	outgoing bool
 	cand     *candidate
+	rdv      proto.ID // the other peer's rendezvous ID, if a rendezvous link
 }
 
 func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
@@ -120,16 +130,19 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 			InfoHash: spec.InfoHash,
 			PeerID:   s.cfg.PeerID,
 		},
-		ctx:       ctx,
-		cancel:    cancel,
-		completed: make(chan struct{}),
-		up:        newLimiter(0, s.cfg.LimitBurst),
-		st:        st,
-		peers:     make(map[swarm.Peer]*peer),
-		ids:       make(map[bt.PeerID]swarm.Peer),
-		bufs:      make(map[int]*[]byte),
-		cands:     make(map[netip.AddrPort]*candidate),
-		banned:    make(map[netip.Addr]bool),
+		ctx:        ctx,
+		cancel:     cancel,
+		completed:  make(chan struct{}),
+		up:         newLimiter(0, s.cfg.LimitBurst),
+		st:         st,
+		peers:      make(map[swarm.Peer]*peer),
+		ids:        make(map[bt.PeerID]swarm.Peer),
+		bufs:       make(map[int]*[]byte),
+		cands:      make(map[netip.AddrPort]*candidate),
+		rdvCands:   make(map[proto.ID]*candidate),
+		rdvDialing: make(map[proto.ID]int),
+		banned:     make(map[netip.Addr]bool),
+		bannedIDs:  make(map[proto.ID]bool),
 	}
 	pl := int(spec.PieceLength)
 	t.bufPool.New = func() any { b := make([]byte, pl); return &b }
@@ -137,6 +150,9 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 		close(t.completed)
 	}
 	t.addCandidates(spec.Peers, "user")
+	for _, id := range spec.RendezvousPeers {
+		t.addRendezvous(netip.AddrPort{}, id, "user")
+	}
 	return t, nil
 }
 
@@ -191,13 +207,14 @@ func (t *Torrent) fail(err error) {
 	t.cancel()
 }
 
-// accepting reports whether an incoming connection from addr may proceed
-// to the handshake.
-func (t *Torrent) accepting(a net.Addr) bool {
-	ap := addrPort(a)
+// accepting reports whether an incoming connection may proceed to the
+// handshake.
+func (t *Torrent) accepting(nc net.Conn) bool {
+	ap := addrPort(nc.RemoteAddr())
+	id, _ := linkOf(nc)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return !t.stopping && !t.paused && !t.banned[ap.Addr()] && len(t.peers) < t.s.cfg.MaxConns
+	return !t.stopping && !t.paused && !t.isBanned(ap, id) && len(t.peers) < t.s.cfg.MaxConns
 }
 
 func addrPort(a net.Addr) netip.AddrPort {
@@ -209,12 +226,15 @@ func addrPort(a net.Addr) netip.AddrPort {
 	return ap
 }
 
-// addConn registers a connection whose handshake succeeded and runs it.
-func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
+// addConn registers a connection whose handshake succeeded and runs it;
+// cand is the candidate we dialed, nil for an incoming connection.
+func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, cand *candidate) {
 	addr := addrPort(nc.RemoteAddr())
+	rdv, link := linkOf(nc)
+	outgoing := cand != nil
 	fast := theirs.Reserved.Fast()
 	t.mu.Lock()
-	if t.stopping || t.paused || t.banned[addr.Addr()] || !t.s.reserveConn() {
+	if t.stopping || t.paused || t.isBanned(addr, rdv) || !t.s.reserveConn() {
 		t.mu.Unlock()
 		nc.Close()
 		return
@@ -234,10 +254,7 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
 	}
 	id := t.next
 	t.next++
-	p := &peer{id: id, addr: addr, peerID: theirs.PeerID, fast: fast, outgoing: outgoing}
-	if outgoing {
-		p.cand = t.cands[addr]
-	}
+	p := &peer{id: id, addr: addr, peerID: theirs.PeerID, fast: fast, outgoing: outgoing, cand: cand, rdv: rdv}
 	limits := []peerconn.Limiter{t.up, t.s.up}
 	cc := peerconn.Config{
 		Source:      t.spec.Storage,
@@ -256,7 +273,11 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, outgoing bool) {
 	acts := t.st.AddPeer(time.Now(), id, swarm.PeerInfo{Fast: fast, Extended: theirs.Reserved.Extended()})
 	t.execute(acts, nil)
 	t.mu.Unlock()
-	t.log.Debug("peer connected", "addr", addr, "outgoing", outgoing, "fast", fast)
+	if link != "" {
+		t.log.Info("peer connected", "addr", addr, "outgoing", outgoing, "fast", fast, "rendezvous", rdv, "link", link)
+	} else {
+		t.log.Debug("peer connected", "addr", addr, "outgoing", outgoing, "fast", fast)
+	}
 	t.wg.Add(1)
 	go t.readLoop(p)
 }
@@ -373,8 +394,8 @@ func (t *Torrent) execute(acts []swarm.Action, payload []byte) {
 			}
 		case swarm.Ban:
 			if p != nil {
-				t.banned[p.addr.Addr()] = true
-				t.log.Warn("peer banned", "addr", p.addr, "err", a.Err)
+				t.ban(p)
+				t.log.Warn("peer banned", "addr", p.addr, "rendezvous", p.rdv, "err", a.Err)
 				p.conn.Close(a.Err)
 			}
 		case swarm.Completed:

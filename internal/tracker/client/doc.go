@@ -7,6 +7,12 @@
 // implements the multitracker rules of BEP 12: trackers are tried tier by
 // tier and a tracker that answers moves to the front of its tier.
 //
+// A shoal extension carries rendezvous contacts (see Rendezvous): the
+// announce parameters "rendezvous" (the node ID in hex) and "router"
+// (ID@HOST:PORT), and the reply key "rendezvous", a list of dictionaries
+// {id, peer, router}. Other trackers and clients ignore them. UDP announces
+// cannot carry them: BEP 15 has no room for them.
+//
 // The decoders of tracker replies (ParseHTTPAnnounce, ParseHTTPScrape,
 // ParseUDPConnect, ParseUDPAnnounce, ParseUDPScrape, ParseUDPError) are pure
 // functions over untrusted bytes with hard size limits; the Client is the

@@ -25,6 +25,14 @@ func checkResponse(t *testing.T, r Response) {
 	if len(r.Warning) > maxText || !utf8.ValidString(r.Warning) || cleanText(r.Warning) != r.Warning {
 		t.Errorf("warning %q not clean", r.Warning)
 	}
+	if len(r.Rendezvous) > maxPeers {
+		t.Errorf("%d rendezvous contacts", len(r.Rendezvous))
+	}
+	for _, p := range r.Rendezvous {
+		if p.IsZero() || (p.Router != "" && !ValidRouterContact(p.Router)) {
+			t.Errorf("rendezvous contact %+v invalid", p)
+		}
+	}
 	seen := make(map[netip.AddrPort]bool)
 	for _, p := range r.Peers {
 		if p.Port() == 0 || p.Addr().IsUnspecified() || p.Addr().Is4In6() || seen[p] {
@@ -60,7 +68,26 @@ func encodeHTTPAnnounce(t *testing.T, r Response) []byte {
 	if r.ExternalIP.IsValid() {
 		m["external ip"] = r.ExternalIP.AsSlice()
 	}
+	if len(r.Rendezvous) > 0 {
+		m["rendezvous"] = encodeRendezvous(r.Rendezvous)
+	}
 	return benc(t, m)
+}
+
+// encodeRendezvous is the "rendezvous" value for ps.
+func encodeRendezvous(ps []RendezvousPeer) []any {
+	var l []any
+	for _, p := range ps {
+		d := map[string]any{"id": string(p.ID[:])}
+		if p.Addr.IsValid() {
+			d["peer"] = compact(p.Addr.Addr().Is6(), p.Addr.String())
+		}
+		if p.Router != "" {
+			d["router"] = p.Router
+		}
+		l = append(l, d)
+	}
+	return l
 }
 
 // mapped writes IPv4 peers so that compact can parse them either way.
@@ -80,6 +107,13 @@ func FuzzHTTPResponse(f *testing.F) {
 			"peers6": compact(true, "[2001:db8::1]:1"), "external ip": "\x0a\x00\x00\x01"},
 		{"peers": []any{map[string]any{"ip": "10.0.0.1", "port": 1}, map[string]any{"ip": "::1", "port": 2}}},
 		{"failure reason": "nope"},
+		{"interval": 60, "peers": compact(false, "198.18.0.2:6881"), "rendezvous": []any{
+			map[string]any{"id": "abcdefghijklmnopqrst", "peer": compact(false, "198.18.0.2:6881"), "router": testRouter},
+			map[string]any{"id": "bcdefghijklmnopqrstu", "router": "bad"},
+			map[string]any{"id": "short"},
+			"junk",
+		}},
+		{"interval": 60, "rendezvous": []any{map[string]any{"id": "abcdefghijklmnopqrst"}}},
 		{"files": map[string]any{"aaaaaaaaaaaaaaaaaaaa": map[string]any{"complete": 1, "downloaded": 2}}},
 	}
 	for _, s := range seeds {

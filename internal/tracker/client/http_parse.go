@@ -23,6 +23,7 @@ type httpAnnounceReply struct {
 	ExternalIP    bencode.RawMessage `bencode:"external ip"`
 	Peers         bencode.RawMessage `bencode:"peers"`
 	Peers6        bencode.RawMessage `bencode:"peers6"`
+	Rendezvous    bencode.RawMessage `bencode:"rendezvous"`
 }
 
 // peerDict is one entry of a non-compact peer list.
@@ -73,6 +74,7 @@ func ParseHTTPAnnounce(body []byte) (Response, error) {
 		return Response{}, fmt.Errorf("%w: announce: peers6: %w", ErrMalformed, err)
 	}
 	resp.Peers = l.peers
+	resp.Rendezvous = parseRendezvous(r.Rendezvous)
 	return resp, nil
 }
 

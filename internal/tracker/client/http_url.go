@@ -48,6 +48,7 @@ func httpAnnounceURL(u *url.URL, req Request) string {
 	if req.IP.IsValid() {
 		param("ip", escapeBytes([]byte(req.IP.Unmap().String())))
 	}
+	rendezvousParams(req.Rendezvous, param)
 	v := *u
 	v.RawQuery = q.String()
 	return v.String()

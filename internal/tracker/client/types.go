@@ -73,6 +73,9 @@ type Request struct {
 	// NoCompact asks an HTTP tracker for a list of peer dictionaries
 	// (compact=0). The zero value asks for compact peer strings (BEP 23).
 	NoCompact bool
+	// Rendezvous, if set, tells the tracker how other peers can reach
+	// this one through the rendezvous routers. HTTP only.
+	Rendezvous Rendezvous
 }
 
 // numWant returns the value for the wire, -1 meaning "tracker's choice".
@@ -103,6 +106,9 @@ type Response struct {
 	// ExternalIP is this client's address as the tracker saw it, when
 	// the tracker said (BEP 24); otherwise the zero Addr.
 	ExternalIP netip.Addr
+	// Rendezvous holds the rendezvous contacts the tracker gave for some
+	// of the peers (a shoal extension; HTTP only).
+	Rendezvous []RendezvousPeer
 }
 
 // ScrapeResult holds the swarm counts of one torrent.

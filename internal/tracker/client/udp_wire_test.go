@@ -268,5 +268,6 @@ func equalResponse(a, b Response) bool {
 	return a.Interval == b.Interval && a.MinInterval == b.MinInterval &&
 		a.TrackerID == b.TrackerID && a.Complete == b.Complete &&
 		a.Incomplete == b.Incomplete && a.Warning == b.Warning &&
-		a.ExternalIP == b.ExternalIP && slices.Equal(a.Peers, b.Peers)
+		a.ExternalIP == b.ExternalIP && slices.Equal(a.Peers, b.Peers) &&
+		slices.Equal(a.Rendezvous, b.Rendezvous)
 }

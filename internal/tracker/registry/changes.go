@@ -89,6 +89,7 @@ func (t *Table) put(s *swarm, p Peer) {
 	}
 	e := entryOf(p, addr)
 	f := &s.fam[familyOf(addr)]
+	t.setRendezvous(s, e.ep, p.Rendezvous)
 	if i, found := f.lookup(e.ep); found {
 		f.replace(i, e)
 		return
@@ -108,6 +109,7 @@ func (t *Table) forget(h bt.InfoHash, ap netip.AddrPort) {
 	}
 	f := &s.fam[familyOf(addr)]
 	if i, found := f.lookup(keyOf(addr)); found {
+		t.forgetRendezvous(h, keyOf(addr))
 		f.remove(i)
 		t.peers--
 	}
@@ -137,6 +139,7 @@ func (t *Table) TakeChanges(b *Batch) {
 			}
 			if i, ok := f.lookup(k.ep); ok {
 				c.Peer = f.peers[i].peer()
+				c.Peer.Rendezvous = s.rdv[k.ep]
 			} else {
 				c.Removed = true
 			}

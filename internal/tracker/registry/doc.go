@@ -16,6 +16,10 @@
 //     old entry (the client restarted).
 //   - role: seeder when left is 0, leecher otherwise (a negative left means
 //     unknown and counts as leecher).
+//   - rendezvous contact: how a peer behind a NAT is reached through shoal's
+//     rendezvous routers (a node ID and its router). Kept in a map per swarm
+//     beside the entries (rendezvous.go), handed out with [Table.RendezvousOf]
+//     and persisted with the peer; swarms without contacts pay nothing.
 //
 // Nothing here reads a clock, starts a goroutine or draws from a global
 // random source: the time of each call and the random generator are inputs.

@@ -34,6 +34,7 @@ const DefaultPeerTTL = 61 * time.Minute
 type swarm struct {
 	fam       [2]family // IPv4, IPv6
 	completed uint64
+	rdv       map[endpointKey]Rendezvous // see rendezvous.go
 }
 
 func (s *swarm) counts() (seeders, leechers int) {
@@ -191,12 +192,17 @@ func (t *Table) record(now time.Time, p AnnounceParams) (AnnounceResult, *family
 		}
 		changed = true
 	}
+	if !p.Rendezvous.IsZero() && s.rdv[k] != p.Rendezvous {
+		t.setRendezvous(s, k, p.Rendezvous)
+		changed = true
+	}
 	if changed {
 		self.stored = seen
 		t.markDirty(p.InfoHash, k, 0)
 	}
 	res.Seeders, res.Leechers = s.counts()
 	res.Completed = s.completed
+	res.Rendezvous = len(s.rdv)
 	return res, f, i, nil
 }
 
@@ -204,6 +210,7 @@ func (t *Table) record(now time.Time, p AnnounceParams) (AnnounceResult, *family
 // the time at (unix ns).
 func (t *Table) removeAt(h bt.InfoHash, f *family, i int, at int64) {
 	t.markDirty(h, f.peers[i].ep, at)
+	t.forgetRendezvous(h, f.peers[i].ep)
 	f.remove(i)
 	t.peers--
 }
@@ -263,6 +270,7 @@ func (t *Table) Export(dst []SwarmState) []SwarmState {
 		for fi := range s.fam {
 			for i := range s.fam[fi].peers {
 				st.Peers = append(st.Peers, s.fam[fi].peers[i].peer())
+				st.Peers[len(st.Peers)-1].Rendezvous = s.rdv[s.fam[fi].peers[i].ep]
 			}
 		}
 		dst = append(dst, st)

@@ -52,6 +52,9 @@ type Peer struct {
 	// Completed reports that this peer's completed event has already been
 	// counted in the torrent's completed count.
 	Completed bool
+
+	// Rendezvous is the peer's rendezvous contact, if it gave one.
+	Rendezvous Rendezvous
 }
 
 // Seeder reports whether the peer has the whole torrent.
@@ -80,6 +83,11 @@ type AnnounceParams struct {
 	// NumWant is how many peers to return at most; the caller applies its
 	// default and cap. Zero or negative returns none.
 	NumWant int
+
+	// Rendezvous is the announcer's rendezvous contact; the zero value
+	// keeps the one given earlier, if any (a UDP announce cannot carry
+	// one). It goes with the entry when the entry goes.
+	Rendezvous Rendezvous
 }
 
 // AnnounceResult is the answer to an announce. Peers holds only peers of
@@ -90,6 +98,9 @@ type AnnounceResult struct {
 	Seeders   int
 	Leechers  int
 	Completed uint64
+	// Rendezvous is the number of peers of the swarm with a rendezvous
+	// contact: when not zero, RendezvousOf may find some for Peers.
+	Rendezvous int
 }
 
 // SwarmStats is a swarm's counters, as reported by a scrape (BEP 48) or on

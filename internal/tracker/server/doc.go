@@ -9,6 +9,11 @@
 //     replies carry interval, min interval, complete, incomplete, downloaded
 //     and tracker id. key and trackerid are accepted and ignored: a peer is
 //     identified by its endpoint (see package registry).
+//   - shoal's rendezvous extension (rendezvous.go): an HTTP announce may
+//     carry "rendezvous" (a node ID) and "router" (ID@HOST:PORT) for peers
+//     behind NATs; they are kept with the peer and the reply's "rendezvous"
+//     key lists them for the returned peers. Malformed values are ignored.
+//     UDP announces cannot carry them.
 //   - BEP 23 compact peer lists (the default unless compact=0) and BEP 7
 //     peers6: an IPv6 announcer gets IPv6 peers in peers6, an IPv4 announcer
 //     IPv4 peers in peers.

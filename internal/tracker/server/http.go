@@ -164,6 +164,7 @@ func (s *Server) announceQuery(now time.Time, src netip.AddrPort, forwarded []st
 		Left:       q.left,
 		Event:      q.event,
 		NumWant:    s.numWant(q.numWant, s.cfg.MaxNumWant),
+		Rendezvous: q.rendezvous,
 	}
 	var res registry.AnnounceResult
 	if q.compact {
@@ -184,6 +185,7 @@ func (s *Server) announceQuery(now time.Time, src netip.AddrPort, forwarded []st
 		compact:      q.compact,
 		noPeerID:     q.noPeerID,
 		v6:           ip.Is6(),
+		rendezvous:   s.rendezvousOf(q.infoHash, res.Rendezvous, res.Peers, compactOf(q.compact, sc.compact), ip.Is6()),
 	})
 	return errNone, ""
 }

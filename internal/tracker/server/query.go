@@ -34,7 +34,8 @@ type announceQuery struct {
 	numWant    int // -1 when absent
 	compact    bool
 	noPeerID   bool
-	ip         netip.Addr // the ip parameter, when it is an IP literal
+	ip         netip.Addr          // the ip parameter, when it is an IP literal
+	rendezvous registry.Rendezvous // see rendezvous.go; zero when absent or malformed
 }
 
 // parseAnnounceQuery parses the raw (still escaped) query of an announce.
@@ -93,6 +94,10 @@ func parseAnnounceQuery(raw string) (announceQuery, error) {
 			if a, perr := netip.ParseAddr(string(b)); err == nil && perr == nil && a.Zone() == "" {
 				q.ip = a.Unmap()
 			}
+		case "rendezvous":
+			q.rendezvous.ID = parseRendezvousID(value)
+		case "router":
+			q.rendezvous.Router = parseRouterContact(value)
 		}
 		if err != nil {
 			return q, fmt.Errorf("%s: %w", name, err)
@@ -105,6 +110,9 @@ func parseAnnounceQuery(raw string) (announceQuery, error) {
 		return q, errors.New("missing peer_id")
 	case !havePort:
 		return q, errors.New("missing port")
+	}
+	if q.rendezvous.IsZero() {
+		q.rendezvous.Router = ""
 	}
 	return q, nil
 }

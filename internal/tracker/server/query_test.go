@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/hex"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"shoal/internal/bt"
+	"shoal/internal/tracker/client"
 	"shoal/internal/tracker/registry"
 )
 
@@ -146,6 +148,12 @@ func encodeAnnounceQuery(q announceQuery) string {
 	if q.ip.IsValid() {
 		v.Set("ip", q.ip.String())
 	}
+	if !q.rendezvous.IsZero() {
+		v.Set("rendezvous", hex.EncodeToString(q.rendezvous.ID[:]))
+	}
+	if q.rendezvous.Router != "" {
+		v.Set("router", q.rendezvous.Router)
+	}
 	return v.Encode()
 }
 
@@ -156,6 +164,8 @@ func FuzzParseAnnounceQuery(f *testing.F) {
 	f.Add("info_hash=%zz&port=0")
 	f.Add("numwant=-&left=%&event=stopped&compact=0&no_peer_id=1&ip=1.2.3.4")
 	f.Add("&&&===")
+	f.Add(encodeAnnounceQuery(announceQuery{infoHash: h, peerID: id, port: 1, rendezvous: registry.Rendezvous{ID: [20]byte{1}, Router: testRouter}}))
+	f.Add("rendezvous=0123456789abcdef0123456789abcdef0123456z&router=x%40y%3A1")
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, err := parseAnnounceQuery(raw)
 		if err != nil {
@@ -163,6 +173,9 @@ func FuzzParseAnnounceQuery(f *testing.F) {
 		}
 		if q.port == 0 || q.uploaded < 0 || q.downloaded < 0 || q.left < -1 || q.numWant < -1 {
 			t.Fatalf("accepted out-of-range values: %+v", q)
+		}
+		if r := q.rendezvous; r.Router != "" && (r.IsZero() || !client.ValidRouterContact(r.Router)) {
+			t.Fatalf("accepted rendezvous contact %+v", r)
 		}
 		again, err := parseAnnounceQuery(encodeAnnounceQuery(q))
 		if err != nil {

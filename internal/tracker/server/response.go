@@ -21,6 +21,7 @@ type announceReply struct {
 	compact      bool
 	noPeerID     bool
 	v6           bool // the announcer is on IPv6: compact peers go to peers6
+	rendezvous   []registry.RendezvousPeer
 }
 
 func appendAnnounceReply(dst []byte, r *announceReply) []byte {
@@ -56,6 +57,7 @@ func appendAnnounceReply(dst []byte, r *announceReply) []byte {
 		}
 		dst = append(dst, 'e')
 	}
+	dst = appendRendezvous(dst, r.rendezvous)
 	dst = append(dst, "10:tracker id"...)
 	dst = bencode.AppendString(dst, r.trackerID)
 	return append(dst, 'e')

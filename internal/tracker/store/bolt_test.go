@@ -39,7 +39,8 @@ func sorted(st []registry.SwarmState) []registry.SwarmState {
 func equalPeers(a, b []registry.Peer) bool {
 	return slices.EqualFunc(a, b, func(x, y registry.Peer) bool {
 		return x.ID == y.ID && x.Addr == y.Addr && x.Uploaded == y.Uploaded && x.Downloaded == y.Downloaded &&
-			x.Left == y.Left && x.LastSeen.Equal(y.LastSeen) && x.Completed == y.Completed
+			x.Left == y.Left && x.LastSeen.Equal(y.LastSeen) && x.Completed == y.Completed &&
+			x.Rendezvous == y.Rendezvous
 	})
 }
 

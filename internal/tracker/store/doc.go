@@ -18,4 +18,10 @@
 // States of a peer are ordered by last-seen time and removals carry the time
 // they cover, so that processes expiring peers on their own, or a late
 // batch, never undo a newer announce made elsewhere.
+//
+// A peer's rendezvous contact (registry.Rendezvous) is kept in its record
+// behind a flag, so records without one are unchanged (see record.go).
+// Change messages carry such longer records as 'R' entries, which a tracker
+// built before them refuses: upgrade every process sharing a Redis store
+// before peers announce contacts.
 package store

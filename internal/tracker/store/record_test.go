@@ -42,6 +42,7 @@ func FuzzPeerRecord(f *testing.F) {
 	p := peer(3, "10.1.2.3:4", 9)
 	f.Add(appendPeerKey(nil, bt.InfoHash{1}, p.Addr), appendPeerValue(nil, p))
 	f.Add([]byte{}, []byte{1})
+	f.Add(appendPeerKey(nil, bt.InfoHash{1}, p.Addr), appendPeerValue(nil, rdvPeer(3, "10.1.2.3:4", testRouter)))
 	f.Fuzz(func(t *testing.T, k, v []byte) {
 		h, addr, err := parsePeerKey(k)
 		if err != nil {

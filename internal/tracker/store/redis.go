@@ -321,7 +321,7 @@ func (r *Redis) readSwarms(ctx context.Context, hashes []bt.InfoHash) ([]registr
 
 // parseRedisPeer decodes one field and value of a swarm hash.
 func parseRedisPeer(h bt.InfoHash, field, value string) (registry.Peer, error) {
-	if len(field) != endpointLen || len(value) != peerValueLen {
+	if len(field) != endpointLen || len(value) < peerValueLen || len(value) > maxPeerValueLen {
 		return registry.Peer{}, fmt.Errorf("%w: peer field %d/%d bytes", errRecord, len(field), len(value))
 	}
 	var k [peerKeyLen]byte
@@ -383,7 +383,7 @@ func (r *Redis) Apply(ctx context.Context, b registry.Batch) error {
 				v = binary.BigEndian.AppendUint64(v, uint64(until.UnixNano()))
 			}
 		} else {
-			v = append(make([]byte, 0, 1+peerKeyLen+peerValueLen), kindPut)
+			v = append(make([]byte, 0, 1+peerKeyLen+peerValueLen+rendezvousLen+len(c.Peer.Rendezvous.Router)), kindPut)
 			v = appendPeerKey(v, c.InfoHash, c.Peer.Addr)
 			v = appendPeerValue(v, c.Peer)
 		}

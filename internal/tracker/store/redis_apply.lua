@@ -5,7 +5,8 @@
 -- ARGV[1]    the writer id of the applying store (8 bytes)
 -- ARGV[2]    the channel to publish on
 -- ARGV[2+i]  change i:
---              'P' | info hash (20) | endpoint (18) | peer value (54)
+--              'P' | info hash (20) | endpoint (18) | peer value (54, or
+--                    more with a rendezvous contact)
 --              'D' | info hash (20) | endpoint (18) [| until (8)]
 --              'C' | info hash (20) | delta (decimal)
 --
@@ -41,6 +42,15 @@ local function bytes(n, width)
   return table.concat(out)
 end
 
+-- put is the message entry of a stored value: 'P' for the plain 54 bytes,
+-- 'R' with the length for a longer one.
+local function put(hash, field, value)
+  if #value == valueLen then
+    return 'P' .. hash .. field .. value
+  end
+  return 'R' .. hash .. field .. bytes(#value, 2) .. value
+end
+
 local out, n = {}, 0
 for i = 3, #ARGV do
   local key, c = KEYS[i - 1], ARGV[i]
@@ -48,18 +58,18 @@ for i = 3, #ARGV do
   if kind == 'P' then
     local value = string.sub(c, 40)
     local cur = redis.call('HGET', key, field)
-    if not cur or #cur ~= valueLen or not before(value, seenAt, cur, seenAt) then
+    if not cur or #cur < valueLen or not before(value, seenAt, cur, seenAt) then
       redis.call('HSET', key, field, value)
       if not cur then
         redis.call('SADD', swarms, hash)
       end
       n = n + 1
-      out[n] = 'P' .. hash .. field .. value
+      out[n] = put(hash, field, value)
     end
   elseif kind == 'D' then
     local cur = redis.call('HGET', key, field)
     if cur then
-      if #c == 39 or #cur ~= valueLen or not before(c, 40, cur, seenAt) then
+      if #c == 39 or #cur < valueLen or not before(c, 40, cur, seenAt) then
         redis.call('HDEL', key, field)
         if redis.call('EXISTS', key) == 0 then
           redis.call('SREM', swarms, hash)
@@ -72,7 +82,7 @@ for i = 3, #ARGV do
         end
       else
         n = n + 1
-        out[n] = 'P' .. hash .. field .. cur
+        out[n] = put(hash, field, cur)
       end
     end
   elseif kind == 'C' then

@@ -16,6 +16,8 @@ import (
 //
 //	message:   version (1) | writer (8) | entry count (4) | entries
 //	put:       'P' | peer key (38) | peer value (54)
+//	put+:      'R' | peer key (38) | value length (2) | peer value (a value
+//	           longer than 54 bytes: one with a rendezvous contact)
 //	remove:    'D' | peer key (38) | the time the removal covers (8, unix
 //	           ns; 0 when it covers every state, see registry.PeerChange)
 //	completed: 'C' | info hash (20) | delta (8) | total after the delta (8)
@@ -25,15 +27,17 @@ const (
 	msgVersion   = 1
 	msgHeaderLen = 1 + 8 + 4
 	msgPutLen    = 1 + peerKeyLen + peerValueLen
+	msgPutExtLen = 1 + peerKeyLen + 2 // before the value
 	msgRemoveLen = 1 + peerKeyLen + 8
 	msgDoneLen   = 1 + 20 + 8 + 8
 
 	// maxMessageEntries bounds the entries of one message; the apply script
 	// publishes at most one entry per change of a chunk.
 	maxMessageEntries = 4 * applyChunk
-	maxMessageLen     = msgHeaderLen + maxMessageEntries*msgPutLen
+	maxMessageLen     = msgHeaderLen + maxMessageEntries*(msgPutExtLen+maxPeerValueLen)
 
 	kindPut       = 'P'
+	kindPutExt    = 'R'
 	kindRemove    = 'D'
 	kindCompleted = 'C'
 )
@@ -93,6 +97,24 @@ func parseMessage(b []byte) (message, error) {
 			}
 			m.peers = append(m.peers, registry.PeerChange{InfoHash: h, Peer: p})
 			b = b[msgPutLen:]
+		case kindPutExt:
+			if len(b) < msgPutExtLen {
+				return m, fmt.Errorf("%w: short put entry", errRecord)
+			}
+			n := int(binary.BigEndian.Uint16(b[1+peerKeyLen : msgPutExtLen]))
+			if n <= peerValueLen || n > maxPeerValueLen || len(b) < msgPutExtLen+n {
+				return m, fmt.Errorf("%w: put entry of %d value bytes", errRecord, n)
+			}
+			h, addr, err := parsePeerKey(b[1 : 1+peerKeyLen])
+			if err != nil {
+				return m, err
+			}
+			p, err := parsePeerValue(b[msgPutExtLen:msgPutExtLen+n], addr)
+			if err != nil {
+				return m, err
+			}
+			m.peers = append(m.peers, registry.PeerChange{InfoHash: h, Peer: p})
+			b = b[msgPutExtLen+n:]
 		case kindRemove:
 			if len(b) < msgRemoveLen {
 				return m, fmt.Errorf("%w: short remove entry", errRecord)

@@ -26,9 +26,16 @@ func appendMessage(dst []byte, m message) []byte {
 			dst = binary.BigEndian.AppendUint64(dst, uint64(until))
 			continue
 		}
-		dst = append(dst, kindPut)
-		dst = appendPeerKey(dst, c.InfoHash, c.Peer.Addr)
-		dst = appendPeerValue(dst, c.Peer)
+		v := appendPeerValue(nil, c.Peer)
+		if len(v) == peerValueLen {
+			dst = append(dst, kindPut)
+			dst = appendPeerKey(dst, c.InfoHash, c.Peer.Addr)
+		} else {
+			dst = append(dst, kindPutExt)
+			dst = appendPeerKey(dst, c.InfoHash, c.Peer.Addr)
+			dst = binary.BigEndian.AppendUint16(dst, uint16(len(v)))
+		}
+		dst = append(dst, v...)
 	}
 	for _, c := range m.completed {
 		dst = append(dst, kindCompleted)
@@ -106,6 +113,7 @@ func FuzzChangeMessage(f *testing.F) {
 	f.Add(appendMessage(nil, message{}))
 	f.Add([]byte{msgVersion, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, kindRemove})
 	f.Add(appendMessage(nil, message{peers: []registry.PeerChange{removal(bt.InfoHash{1}, "[::1]:1")}}))
+	f.Add(appendMessage(nil, message{peers: []registry.PeerChange{{InfoHash: bt.InfoHash{1}, Peer: rdvPeer(1, "10.0.0.1:1", testRouter)}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := parseMessage(b)
 		if err != nil {
