@@ -25,6 +25,7 @@ Commands:
   tracker             run a BitTorrent tracker (HTTP and UDP)
   demo                watch a seed and six peers share a file on loopback
   lab distribution    measure distribution time against the textbook bounds
+  lab ring            an owner and N peers pass chunks around a ring
   router              run the rendezvous router of a cluster of peers
   listen              register with a router; answer messages, receive files
   msg PEER TEXT       send a message to a peer by ID and print the reply
