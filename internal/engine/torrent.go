@@ -72,6 +72,7 @@ type Torrent struct {
 	bufPool   sync.Pool
 	completed chan struct{}
 	up        *rate.Limiter // this torrent's share of the upload limit
+	upOrder   peerconn.Scheduler
 
 	mu       sync.Mutex
 	st       *swarm.State
@@ -260,6 +261,7 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, cand *candidate) {
 		Source:      t.spec.Storage,
 		PieceLength: t.spec.PieceLength,
 		UpLimits:    limits,
+		Scheduler:   &t.upOrder,
 		OnSent:      func(n int) { t.uploaded(id, n) },
 	}
 	if t.s.cfg.OnEvent != nil {

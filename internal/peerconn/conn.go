@@ -62,6 +62,9 @@ type Config struct {
 	// OnBlock, if set, is called from the writer goroutine for every
 	// block sent.
 	OnBlock func(index, begin, length uint32)
+	// Scheduler, if set, orders the blocks of the connections sharing it
+	// while UpLimits hold them back (see Scheduler).
+	Scheduler *Scheduler
 }
 
 // Conn is an established peer connection after the handshake.
@@ -87,6 +90,7 @@ type Conn struct {
 	// and leaves the other requests queued where a cancel still reaches
 	// them. Only the writer goroutine uses it.
 	limited bool
+	turn    *turn
 }
 
 // New starts the writer of an established connection.
@@ -102,6 +106,7 @@ func New(nc net.Conn, cfg Config) *Conn {
 		cancel: cancel,
 		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
+		turn:   newTurn(),
 	}
 	go c.writeLoop()
 	return c
@@ -216,6 +221,19 @@ func (c *Conn) writeLoop() {
 			c.mu.Unlock()
 		}
 		for {
+			if c.limited {
+				var more bool
+				var err error
+				buf, more, err = c.sendLimited(buf)
+				if err != nil {
+					c.Close(err)
+					return
+				}
+				if !more {
+					break
+				}
+				continue
+			}
 			c.mu.Lock()
 			if c.closed {
 				c.mu.Unlock()
@@ -224,9 +242,6 @@ func (c *Conn) writeLoop() {
 			buf = append(buf[:0], c.ctrl...)
 			c.ctrl = c.ctrl[:0]
 			n := min(len(c.serve), maxBatch)
-			if c.limited {
-				n = min(n, 1)
-			}
 			batch = append(batch[:0], c.serve[:n]...)
 			c.serve = c.serve[:copy(c.serve, c.serve[n:])]
 			c.mu.Unlock()
@@ -260,42 +275,143 @@ func (c *Conn) writeLoop() {
 	}
 }
 
-// appendBlocks appends a piece message for each request, reading the
-// block from storage straight into buf, and returns the block bytes
-// appended and how many requests it used. Once the upload limits hold it
-// back it stops after that block; the caller queues the rest again.
+// appendBlocks appends a piece message for each request, waiting on the
+// upload limits first, and returns the block bytes appended and how many
+// requests it used. Once the upload limits hold it back it stops after
+// that block; the caller queues the rest again.
 func (c *Conn) appendBlocks(buf []byte, batch []wire.Message) ([]byte, int, int, error) {
 	var total int
 	for i, m := range batch {
 		if i > 0 && c.limited {
 			return buf, total, i, nil
 		}
-		if c.limited && len(buf) > 0 {
-			// Control messages (have, choke...) need not wait for the
-			// upload limit.
-			if err := c.write(buf); err != nil {
-				return buf, total, i, err
-			}
-			buf = buf[:0]
-		}
-		n := int(m.Length)
 		waited := time.Now()
-		for _, l := range c.cfg.UpLimits {
-			if err := l.WaitN(c.ctx, n); err != nil {
-				return buf, total, i, fmt.Errorf("peerconn: upload limit: %w", err)
-			}
+		if err := c.waitLimits(int(m.Length), 0); err != nil {
+			return buf, total, i, err
 		}
 		c.limited = time.Since(waited) >= limitedWait
-		buf = wire.AppendPieceHeader(buf, m.Index, m.Begin, m.Length)
-		start := len(buf)
-		buf = grow(buf, n)
-		off := int64(m.Index)*c.cfg.PieceLength + int64(m.Begin)
-		if _, err := c.cfg.Source.ReadAt(buf[start:start+n], off); err != nil {
-			return buf, total, i, fmt.Errorf("peerconn: read block %d+%d: %w", m.Index, m.Begin, err)
+		var err error
+		if buf, err = c.appendBlock(buf, m); err != nil {
+			return buf, total, i, err
 		}
-		total += n
+		total += int(m.Length)
 	}
 	return buf, total, len(batch), nil
+}
+
+// sendLimited writes the queued control messages, then waits for the
+// scheduler and the upload limits and sends the request then first in the
+// queue. Until then that request stays queued, where a cancel still
+// reaches it. It reports whether it did anything, and so whether the queue
+// may hold more.
+func (c *Conn) sendLimited(buf []byte) ([]byte, bool, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return buf, false, ErrClosed
+	}
+	buf = append(buf[:0], c.ctrl...)
+	c.ctrl = c.ctrl[:0]
+	var head wire.Message
+	left := pieceRun(c.serve)
+	if left > 0 {
+		head = c.serve[0]
+	}
+	c.mu.Unlock()
+	if len(buf) > 0 {
+		// Control messages (have, choke...) need not wait for the
+		// upload limit.
+		if err := c.write(buf); err != nil {
+			return buf, false, err
+		}
+	}
+	if left == 0 {
+		return buf, len(buf) > 0, nil
+	}
+	waited := time.Now()
+	if err := c.waitLimits(int(head.Length), left); err != nil {
+		return buf, false, err
+	}
+	c.limited = time.Since(waited) >= limitedWait
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return buf, false, ErrClosed
+	}
+	buf = append(buf[:0], c.ctrl...)
+	c.ctrl = c.ctrl[:0]
+	ok := len(c.serve) > 0
+	var m wire.Message
+	if ok {
+		// Usually head; if that was cancelled meanwhile, the next one
+		// uses the bytes the limits granted.
+		m = c.serve[0]
+		c.serve = c.serve[:copy(c.serve, c.serve[1:])]
+	}
+	c.mu.Unlock()
+	if ok {
+		var err error
+		if buf, err = c.appendBlock(buf, m); err != nil {
+			return buf, false, err
+		}
+	}
+	if len(buf) > 0 {
+		if err := c.write(buf); err != nil {
+			return buf, false, err
+		}
+	}
+	if ok {
+		if c.cfg.OnSent != nil {
+			c.cfg.OnSent(int(m.Length))
+		}
+		if c.cfg.OnBlock != nil {
+			c.cfg.OnBlock(m.Index, m.Begin, m.Length)
+		}
+	}
+	return buf, true, nil
+}
+
+// pieceRun is how many requests at the front of q are for the piece of the
+// first one, counting at most maxRun.
+func pieceRun(q []wire.Message) int {
+	const maxRun = 64
+	n := 0
+	for n < len(q) && n < maxRun && q[n].Index == q[0].Index {
+		n++
+	}
+	return n
+}
+
+// waitLimits waits until n bytes may be sent: for the scheduler's turn if
+// left (blocks of the piece still queued) is positive, then on the upload
+// limits.
+func (c *Conn) waitLimits(n, left int) error {
+	if s := c.cfg.Scheduler; s != nil && left > 0 {
+		if err := s.acquire(c.ctx, c.turn, left); err != nil {
+			return fmt.Errorf("peerconn: upload turn: %w", err)
+		}
+		defer s.release()
+	}
+	for _, l := range c.cfg.UpLimits {
+		if err := l.WaitN(c.ctx, n); err != nil {
+			return fmt.Errorf("peerconn: upload limit: %w", err)
+		}
+	}
+	return nil
+}
+
+// appendBlock appends a piece message for m, reading the block from
+// storage straight into buf.
+func (c *Conn) appendBlock(buf []byte, m wire.Message) ([]byte, error) {
+	n := int(m.Length)
+	buf = wire.AppendPieceHeader(buf, m.Index, m.Begin, m.Length)
+	start := len(buf)
+	buf = grow(buf, n)
+	off := int64(m.Index)*c.cfg.PieceLength + int64(m.Begin)
+	if _, err := c.cfg.Source.ReadAt(buf[start:start+n], off); err != nil {
+		return buf, fmt.Errorf("peerconn: read block %d+%d: %w", m.Index, m.Begin, err)
+	}
+	return buf, nil
 }
 
 // requeue puts requests taken but not sent back at the front of the queue.

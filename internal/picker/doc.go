@@ -9,9 +9,11 @@
 //     chosen at random among those the peer has;
 //   - rarest first: afterwards, a new piece is one of the least available
 //     pieces the peer has, ties broken at random;
-//   - endgame: once every missing block is outstanding, blocks outstanding at
-//     other peers are requested again (each block from at most three peers)
-//     and the losers are cancelled when the block arrives.
+//   - endgame: once every missing block is outstanding, a peer with nothing
+//     outstanding is asked for one block outstanding at other peers (each
+//     block from at most three peers), and the losers are cancelled when
+//     the block arrives. One block at a time keeps the duplicates that
+//     arrive before their cancel few.
 //
 // Availability is fed from the bitfield and have messages of BEP 3 and the
 // have-all message of BEP 6; peers that have everything are only counted.

@@ -13,9 +13,9 @@ package picker
 //  2. a new piece p has: random while fewer than four pieces are verified,
 //     otherwise one of the rarest, ties broken at random; no new piece is
 //     started while the partial limit is reached (see SetMaxPartials);
-//  3. endgame, when no block is free and every wanted piece is unavailable:
-//     blocks outstanding at other peers, those at one peer before those at
-//     two, each at no more than three peers.
+//  3. endgame, when no block is free and every wanted piece is unavailable,
+//     and p has nothing outstanding: one block outstanding at other peers,
+//     one at one peer before one at two, each at no more than three peers.
 func (pk *Picker) Pick(p Peer, max int, dst []Block) []Block {
 	ps := pk.peers[p]
 	if ps == nil || max <= 0 {
@@ -36,8 +36,8 @@ func (pk *Picker) Pick(p Peer, max int, dst []Block) []Block {
 		}
 		dst, want = pk.takeFree(pk.startPartial(i, p), p, ps, dst, want)
 	}
-	if want > 0 && pk.endgame() {
-		dst = pk.pickDuplicates(p, ps, dst, want)
+	if want > 0 && ps.outstanding == 0 && pk.endgame() {
+		dst = pk.pickDuplicates(p, ps, dst, 1)
 	}
 	return dst
 }

@@ -361,64 +361,65 @@ func TestEndgame(t *testing.T) {
 	for p := Peer(1); p <= 5; p++ {
 		pk.PeerHaveAll(p)
 	}
-	a := pk.Pick(1, 3, nil)
-	if len(a) != 3 {
-		t.Fatalf("got %v", a)
+	blk := func(b int) Block { return Block{Piece: 1, Begin: b * bs, Length: bs} }
+	pick := func(p Peer, want ...int) {
+		t.Helper()
+		got := pk.Pick(p, 10, nil)
+		var begins []int
+		for _, g := range got {
+			begins = append(begins, g.Begin/bs)
+		}
+		if !slices.Equal(begins, want) {
+			t.Fatalf("peer %d got blocks %v, want %v", p, begins, want)
+		}
+		mustCheck(t, pk)
 	}
-	// One block still free: peer 2 gets it and no duplicates yet... then
-	// every block is outstanding, so peer 2 duplicates the others.
-	b := pk.Pick(2, 10, nil)
-	if len(b) != 4 || b[0].Begin != 3*bs {
-		t.Fatalf("peer 2 got %v", b)
-	}
-	c := pk.Pick(3, 10, nil) // block 3 once more, then blocks 0-2 a third time
-	if len(c) != 4 || c[0].Begin != 3*bs {
-		t.Fatalf("peer 3 got %v", c)
-	}
-	if d := pk.Pick(4, 10, nil); len(d) != 1 || d[0].Begin != 3*bs {
-		t.Fatalf("peer 4 got %v, want only block 3", d)
-	}
-	if d := pk.Pick(5, 10, nil); len(d) != 0 {
-		t.Fatalf("peer 5 got %v, each block is at three peers", d)
-	}
-	if again := pk.Pick(2, 10, nil); len(again) != 0 {
-		t.Fatalf("peer 2 got %v twice", again)
-	}
-	mustCheck(t, pk)
+	pk.Pick(1, 3, nil) // blocks 0-2
+	// Block 3 is still free: peer 2 gets only it, no duplicates yet.
+	pick(2, 3)
+	// Every block is outstanding: a peer with nothing outstanding gets one
+	// duplicate, those at one peer first.
+	pick(3, 0)
+	pick(3)
+	pick(4, 1)
+	pick(5, 2)
+	pick(2)
 
-	fresh, cancel, done := pk.Received(2, a[0])
-	slices.Sort(cancel)
-	if !fresh || !slices.Equal(cancel, []Peer{1, 3}) || done {
+	if fresh, cancel, done := pk.Received(2, blk(3)); !fresh || len(cancel) != 0 || done {
 		t.Fatalf("fresh %v cancel %v done %v", fresh, cancel, done)
 	}
-	want := []int{0, 2, 3, 3, 1, 0}
+	pick(2, 0) // every block is at two peers now
+	fresh, cancel, done := pk.Received(3, blk(0))
+	slices.Sort(cancel)
+	if !fresh || !slices.Equal(cancel, []Peer{1, 2}) || done {
+		t.Fatalf("fresh %v cancel %v done %v", fresh, cancel, done)
+	}
+	want := []int{0, 2, 0, 0, 1, 1}
 	for p := 1; p <= 5; p++ {
 		if got := pk.Outstanding(Peer(p)); got != want[p] {
 			t.Fatalf("peer %d: outstanding %d, want %d", p, got, want[p])
 		}
 	}
 	// The cancelled peer delivers anyway: not fresh.
-	if fresh, _, _ := pk.Received(1, a[0]); fresh {
+	if fresh, _, _ := pk.Received(1, blk(0)); fresh {
 		t.Fatal("late duplicate counted")
 	}
-	pk.Cancelled(3, a[0]) // caller echoing the cancel: ignored
+	pk.Cancelled(2, blk(0)) // caller echoing the cancel: ignored
 	mustCheck(t, pk)
 
-	// Peer 3 chokes us: blocks 1 and 2 are now at two peers, so peer 4 can
-	// take them.
-	pk.Choked(3)
-	if d := pk.Pick(4, 10, nil); len(d) != 2 || d[0].Begin != bs || d[1].Begin != 2*bs {
-		t.Fatalf("peer 4 got %v", d)
+	pick(2, 1)
+	pick(3, 2)
+	// Each block is at three peers: no more duplicates.
+	pk.Received(5, blk(2))
+	pick(5)
+	// Peer 1 chokes us: block 1 is at two peers, so peer 5 can take it.
+	pk.Choked(1)
+	pick(5, 1)
+	if _, cancel, done := pk.Received(4, blk(1)); !done || len(cancel) != 2 {
+		t.Fatalf("cancel %v done %v", cancel, done)
 	}
-	mustCheck(t, pk)
-	done = false
-	for _, blk := range b {
-		if _, _, d := pk.Received(2, blk); d {
-			pk.Verified(blk.Piece)
-			done = true
-		}
-	}
-	if !done || !pk.Complete() {
+	pk.Verified(1)
+	if !pk.Complete() {
 		t.Fatal("not complete")
 	}
 	for p := Peer(1); p <= 5; p++ {
@@ -437,8 +438,13 @@ func TestNoEndgameWhileWantedPiecesAvailable(t *testing.T) {
 	if got := pk.Pick(1, 5, nil); len(got) != 0 {
 		t.Fatalf("endgame with piece 1 still wanted: %v", got)
 	}
-	// Piece 2 is unavailable; once piece 1 is requested, endgame starts.
-	pk.Pick(2, 1, nil)
+	// Piece 2 is unavailable; once piece 1 is requested, endgame starts,
+	// for peer 2 once it has nothing outstanding.
+	b := pk.Pick(2, 1, nil)
+	if got := pk.Pick(2, 5, nil); len(got) != 0 {
+		t.Fatalf("endgame with a request outstanding: %v", got)
+	}
+	pk.Received(2, b[0])
 	if got := pk.Pick(2, 5, nil); len(got) != 1 || got[0].Piece != 0 {
 		t.Fatalf("endgame: %v", got)
 	}

@@ -11,7 +11,8 @@
 // wanted, and the engine copies them.
 //
 // It implements the peer side of BEP 3 (choking, interest, requests,
-// rarest-first through package picker, tit-for-tat through package choker),
+// rarest-first through package picker, tit-for-tat through package choker;
+// an unchoked peer that asks for nothing makes room for one that waits),
 // BEP 6 (have all/none, reject, allowed fast, suggest), the request-queue
 // hint of BEP 10 (reqq) and, as an option of a torrent that starts complete,
 // super-seeding (BEP 16; see Config.SuperSeed).

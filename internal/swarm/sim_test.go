@@ -34,6 +34,7 @@ type simNode struct {
 	order  []Peer // round-robin order of serve queues
 	next   int    // where the round robin goes on
 	tokens int    // bytes it may send now
+	passed map[Peer]int
 	sent   int64
 	done   time.Duration
 }
@@ -47,10 +48,17 @@ const simStep = 50 * time.Millisecond
 
 func newSim(t *testing.T, cfg Config, ups []int, superSeed bool) *sim {
 	t.Helper()
+	return newSimSeeded(t, cfg, ups, superSeed, 7)
+}
+
+// newSimSeeded is newSim with the random choices of the nodes drawn from
+// seed.
+func newSimSeeded(t *testing.T, cfg Config, ups []int, superSeed bool, seed uint64) *sim {
+	t.Helper()
 	s := &sim{t: t, now: t0, block: make([]byte, bt.BlockSize), closed: map[[2]Peer]bool{}}
 	for i, up := range ups {
 		c := cfg
-		c.Rand = rand.New(rand.NewPCG(uint64(i)+1, 7))
+		c.Rand = rand.New(rand.NewPCG(uint64(i)+1, seed))
 		if i == 0 {
 			c.Have = bitfield.New(cfg.NumPieces)
 			c.Have.SetAll()
@@ -166,16 +174,46 @@ func (s *sim) step() {
 	}
 }
 
-// nextServe picks the next peer to send a block to, round robin.
+// simMaxPassed mirrors peerconn's bound on how often a waiting
+// connection is passed over.
+const simMaxPassed = 8
+
+// nextServe picks the next peer to send a block to the way the engine's
+// upload scheduler does: the peer whose first queued request belongs to
+// the piece with the fewest requests queued, ties round robin, and no
+// peer passed over more than simMaxPassed times in a row.
 func (n *simNode) nextServe(s *sim, self Peer) (Peer, bool) {
+	if n.passed == nil {
+		n.passed = map[Peer]int{}
+	}
+	best, bestLeft, bestPassed := Peer(0), -1, false
 	for range len(n.order) {
 		p := n.order[n.next%len(n.order)]
 		n.next++
-		if len(n.serve[p]) > 0 && !s.closed[[2]Peer{min(self, p), max(self, p)}] {
-			return p, true
+		q := n.serve[p]
+		if len(q) == 0 || s.closed[[2]Peer{min(self, p), max(self, p)}] {
+			continue
+		}
+		left := 0
+		for left < len(q) && q[left].Index == q[0].Index {
+			left++
+		}
+		passed := n.passed[p] >= simMaxPassed
+		if bestLeft < 0 || (passed && !bestPassed) || (passed == bestPassed && !passed && left < bestLeft) {
+			best, bestLeft, bestPassed = p, left, passed
 		}
 	}
-	return 0, false
+	if bestLeft < 0 {
+		return 0, false
+	}
+	for p, q := range n.serve {
+		if len(q) > 0 && p != best {
+			n.passed[p]++
+		}
+	}
+	n.passed[best] = 0
+	n.next = slices.Index(n.order, best) + 1
+	return best, true
 }
 
 func (s *sim) leechersHoldAll() bool {
@@ -191,15 +229,20 @@ func (s *sim) leechersHoldAll() bool {
 	return u.Full()
 }
 
+func (s *sim) allDone() bool {
+	for _, n := range s.nodes[1:] {
+		if !n.st.Complete() {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *sim) run(limit time.Duration) {
 	s.t.Helper()
 	for s.now.Sub(t0) < limit {
 		s.step()
-		all := true
-		for _, n := range s.nodes[1:] {
-			all = all && n.st.Complete()
-		}
-		if all {
+		if s.allDone() {
 			return
 		}
 	}

@@ -39,6 +39,10 @@ const (
 	// SnubTimeout is how long an unchoking peer may leave our requests
 	// unanswered before its requests are given to others.
 	SnubTimeout = 60 * time.Second
+	// IdleSlotTime is how long an unchoked peer that sends us nothing may
+	// go without a request before its unchoke slot goes to a choked
+	// interested peer.
+	IdleSlotTime = time.Second
 )
 
 // queueTime is how many seconds of a peer's measured rate we keep in flight.
@@ -105,7 +109,10 @@ type peerState struct {
 	reqPiece  int   // piece of the last block requested, -1 if none
 	upPiece   int   // piece of the last request served, -1 if none
 	upBytes   int64 // bytes of upPiece queued for the peer
-	sp        superPeer
+	// askedAt is when the peer last sent a request or we unchoked it.
+	askedAt time.Time
+	idle    bool // wastes its unchoke slot; set by markIdle
+	sp      superPeer
 }
 
 // State is the protocol state of one torrent. It is not safe for concurrent
@@ -128,6 +135,7 @@ type State struct {
 	wasted  int64
 	ss      superSeed
 	sorted  []Peer // scratch for sortedPeers
+	idlers  []Peer // scratch for markIdle
 }
 
 // New returns the state of a torrent with the pieces in cfg.Have verified.
@@ -356,7 +364,7 @@ func (s *State) handle(now time.Time, p Peer, ps *peerState, m wire.Message) {
 			s.peerHasChanged(now, p, ps)
 		}
 	case wire.Request:
-		s.request(p, ps, m)
+		s.request(now, p, ps, m)
 	case wire.Cancel:
 		s.emit(Action{Kind: Unserve, Peer: p, Msg: m})
 	case wire.Piece:
@@ -414,7 +422,7 @@ func (s *State) metadata(p Peer, ps *peerState, payload []byte) {
 	s.send(p, wire.Message{ID: wire.Extended, ExtID: ps.metaID, Payload: wire.AppendMetadata(nil, reply)})
 }
 
-func (s *State) request(p Peer, ps *peerState, m wire.Message) {
+func (s *State) request(now time.Time, p Peer, ps *peerState, m wire.Message) {
 	if !s.superMayServe(ps, int(m.Index)) {
 		// A super-seeder serves only the pieces it offered the peer.
 		if ps.info.Fast {
@@ -436,6 +444,7 @@ func (s *State) request(p Peer, ps *peerState, m wire.Message) {
 		}
 		return
 	}
+	ps.askedAt = now
 	if int(m.Index) != ps.upPiece {
 		ps.upPiece, ps.upBytes = int(m.Index), 0
 	}
@@ -619,12 +628,16 @@ func (s *State) sortedPeers() []Peer {
 	return s.sorted
 }
 
+// rechoke asks the choker whom to unchoke. For each interested peer that
+// waits choked, one unchoked peer that wastes its slot (see markIdle)
+// counts as not interested, so that its slot goes to another.
 func (s *State) rechoke(now time.Time) {
 	s.cpeers = s.cpeers[:0]
+	s.markIdle(now)
 	for p, ps := range s.peers {
 		s.cpeers = append(s.cpeers, choker.Peer{
 			ID:          int(p),
-			Interested:  ps.peerInterested,
+			Interested:  ps.peerInterested && !ps.idle,
 			Choked:      ps.amChoking,
 			DownRate:    ps.down.Rate(now),
 			UpRate:      ps.up.Rate(now),
@@ -642,6 +655,7 @@ func (s *State) rechoke(now time.Time) {
 		switch {
 		case want && ps.amChoking:
 			ps.amChoking = false
+			ps.askedAt = now
 			s.send(p, wire.Message{ID: wire.Unchoke})
 		case !want && !ps.amChoking:
 			ps.amChoking = true
@@ -658,4 +672,41 @@ func contains(ids []int, id int) bool {
 		}
 	}
 	return false
+}
+
+// markIdle sets ps.idle for the unchoked peers that waste their slot (see
+// wastesSlot), the longest idle first, at most one per choked interested
+// peer, and clears it for all others.
+func (s *State) markIdle(now time.Time) {
+	waiting := 0
+	s.idlers = s.idlers[:0]
+	for p, ps := range s.peers {
+		ps.idle = false
+		switch {
+		case ps.peerInterested && ps.amChoking:
+			waiting++
+		case s.wastesSlot(now, ps):
+			s.idlers = append(s.idlers, p)
+		}
+	}
+	if waiting == 0 || len(s.idlers) == 0 {
+		return
+	}
+	slices.SortFunc(s.idlers, func(a, b Peer) int {
+		if c := s.peers[a].askedAt.Compare(s.peers[b].askedAt); c != 0 {
+			return c
+		}
+		return int(a) - int(b)
+	})
+	for _, p := range s.idlers[:min(waiting, len(s.idlers))] {
+		s.peers[p].idle = true
+	}
+}
+
+// wastesSlot reports whether ps is unchoked and interested but has asked
+// for nothing for IdleSlotTime and sends us nothing either. Early in a
+// swarm this is common: a peer is interested in the few pieces we have but
+// already requested them all from others.
+func (s *State) wastesSlot(now time.Time, ps *peerState) bool {
+	return !ps.amChoking && ps.peerInterested && now.Sub(ps.askedAt) >= IdleSlotTime && ps.down.Rate(now) == 0
 }
