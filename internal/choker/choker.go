@@ -49,6 +49,10 @@ type Choker struct {
 	hasOpt  bool
 	lastOpt time.Time
 
+	// served is when each peer was last in the unchoke set; while seeding,
+	// the last regular slot goes to the peer that waited longest.
+	served map[int]time.Time
+
 	byID  map[int]int // scratch: ID -> index in peers
 	cand  []int       // scratch: indices into peers
 	fresh *rand.Rand  // used when Rechoke gets a nil rand
@@ -65,7 +69,7 @@ func New(cfg Config) *Choker {
 	if cfg.OptimisticInterval <= 0 {
 		cfg.OptimisticInterval = DefaultOptimisticInterval
 	}
-	return &Choker{cfg: cfg, byID: make(map[int]int)}
+	return &Choker{cfg: cfg, byID: make(map[int]int), served: make(map[int]time.Time)}
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -86,7 +90,11 @@ func (c *Choker) Regular() []int { return slices.Clone(c.regular) }
 // backwards. It gives the Slots regular slots to the interested peers with
 // the best DownRate (leeching; snubbed peers excluded) or UpRate (seeding),
 // ties going to peers already unchoked, then (seeding) newer connections,
-// then chance. It rotates the optimistic unchoke when OptimisticInterval has
+// then chance. While seeding with two or more slots, the last regular slot
+// instead goes round: to the interested peer unchoked least recently (never
+// unchoked first, then newer connections), so that every peer gets the
+// seed's upload in turn and none waits on the optimistic unchoke alone. It
+// rotates the optimistic unchoke when OptimisticInterval has
 // passed: a random interested peer without a regular slot, newly connected
 // peers (younger than OptimisticInterval) weighted three to one.
 //
@@ -118,6 +126,10 @@ func (c *Choker) Rechoke(now time.Time, peers []Peer, seeding bool, rnd *rand.Ra
 			return !ok || !peers[i].Interested
 		})
 	}
+	if full && seeding && c.cfg.Slots >= 2 {
+		c.fillSlots(peers, seeding, false, rnd, c.cfg.Slots-1)
+		c.fillRoundRobin(peers)
+	}
 	c.fill(peers, seeding, !full, rnd)
 
 	optValid := c.hasOpt && c.eligibleOptimistic(peers, c.opt)
@@ -132,14 +144,56 @@ func (c *Choker) Rechoke(now time.Time, peers []Peer, seeding bool, rnd *rand.Ra
 	if c.hasOpt {
 		out = append(out, c.opt)
 	}
+	if full {
+		for id := range c.served {
+			if _, ok := c.byID[id]; !ok {
+				delete(c.served, id)
+			}
+		}
+	}
+	for _, id := range out {
+		c.served[id] = now
+	}
 	return out
+}
+
+// fillRoundRobin gives one free regular slot to the interested peer that
+// has waited longest since it was last unchoked.
+func (c *Choker) fillRoundRobin(peers []Peer) {
+	best := -1
+	for i, p := range peers {
+		if c.byID[p.ID] != i || !p.Interested || slices.Contains(c.regular, p.ID) {
+			continue
+		}
+		if best < 0 || c.waitedLonger(&p, &peers[best]) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		c.regular = append(c.regular, peers[best].ID)
+	}
+}
+
+// waitedLonger reports whether a was unchoked less recently than b (never
+// counts as longest), newer connections first among equals.
+func (c *Choker) waitedLonger(a, b *Peer) bool {
+	sa, sb := c.served[a.ID], c.served[b.ID]
+	if !sa.Equal(sb) {
+		return sa.Before(sb)
+	}
+	return a.ConnectedAt.After(b.ConnectedAt)
 }
 
 // fill gives free regular slots to the best peers not already holding one.
 // Between full evaluations the optimistic unchoke keeps its own slot and is
 // not promoted.
 func (c *Choker) fill(peers []Peer, seeding, keepOpt bool, rnd *rand.Rand) {
-	free := c.cfg.Slots - len(c.regular)
+	c.fillSlots(peers, seeding, keepOpt, rnd, c.cfg.Slots)
+}
+
+// fillSlots fills regular slots up to slots by rate.
+func (c *Choker) fillSlots(peers []Peer, seeding, keepOpt bool, rnd *rand.Rand, slots int) {
+	free := slots - len(c.regular)
 	if free <= 0 {
 		return
 	}

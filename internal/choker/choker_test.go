@@ -260,9 +260,37 @@ func TestSeedingChangeForcesEvaluation(t *testing.T) {
 	if !slices.Equal(reg, []int{0, 1}) {
 		t.Fatalf("leeching %v", reg)
 	}
+	opt, _ := c.Optimistic()
 	reg, _, _ = split(c, c.Rechoke(at(time.Second), ps, true, rnd))
-	if !slices.Equal(reg, []int{5, 4}) {
-		t.Fatalf("seeding %v", reg)
+	// The best by upload rate, then the round-robin slot: a peer that was
+	// not unchoked while leeching.
+	if len(reg) != 2 || reg[0] != 5 || reg[1] == 0 || reg[1] == 1 || reg[1] == opt {
+		t.Fatalf("seeding %v (optimistic before: %d)", reg, opt)
+	}
+}
+
+func TestSeedingRoundRobin(t *testing.T) {
+	// Seven peers, four regular slots and the optimistic unchoke: one peer
+	// is left out of every round, and rates alone would leave out the same
+	// one. The round-robin slot must reach everyone within a few rounds.
+	ps := old(0, 0, 0, 0, 0, 0, 0)
+	for i := range ps {
+		ps[i].UpRate = float64(100 - i)
+	}
+	c := New(Config{})
+	rnd := seeded()
+	served := map[int]bool{}
+	for round := range 4 {
+		for _, id := range c.Rechoke(at(time.Duration(round)*DefaultInterval), ps, true, rnd) {
+			served[id] = true
+		}
+		reg, _, _ := split(c, c.Rechoke(at(time.Duration(round)*DefaultInterval), ps, true, rnd))
+		if !slices.Equal(reg[:3], []int{0, 1, 2}) {
+			t.Fatalf("round %d: regular %v, want the three fastest first", round, reg)
+		}
+	}
+	if len(served) != len(ps) {
+		t.Fatalf("unchoked %v in four rounds, want all %d peers", served, len(ps))
 	}
 }
 
