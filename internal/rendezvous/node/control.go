@@ -6,15 +6,20 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"shoal/internal/rendezvous/proto"
 )
 
+// controlWriteTimeout bounds a write to the router.
+const controlWriteTimeout = 10 * time.Second
+
 // control is one registered connection to the router.
 type control struct {
 	conn     net.Conn
 	wmu      sync.Mutex
+	wdl      time.Time // write deadline, guarded by wmu
 	observed netip.AddrPort
 	pending  map[uint64]chan proto.Frame // guarded by Node.mu
 	dead     chan struct{}
@@ -23,7 +28,12 @@ type control struct {
 func (c *control) send(f proto.Frame) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	// The deadline moves only when less than half of it is left, not on
+	// every frame.
+	if now := time.Now(); c.wdl.Sub(now) < controlWriteTimeout/2 {
+		c.wdl = now.Add(controlWriteTimeout)
+		c.conn.SetWriteDeadline(c.wdl)
+	}
 	return proto.WriteFrame(c.conn, f)
 }
 
@@ -66,29 +76,16 @@ func (n *Node) session(ctx context.Context) error {
 		n.mu.Unlock()
 		close(c.dead)
 	}()
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		t := time.NewTicker(n.cfg.KeepAlive)
-		defer t.Stop()
-		var seq uint64
-		for {
-			select {
-			case <-c.dead:
-				return
-			case <-t.C:
-				seq++
-				if c.send(&proto.Ping{Seq: seq}) != nil {
-					conn.Close()
-					return
-				}
-			}
-		}
-	}()
-	buf := make([]byte, 4096)
+	stopPings := c.keepAlive(n.cfg.KeepAlive)
+	defer stopPings()
+	// The idle deadline moves at most every eighth of IdleTimeout.
+	var renewed time.Time
 	for {
-		conn.SetReadDeadline(time.Now().Add(n.cfg.IdleTimeout))
-		f, err := proto.ReadFrame(br, buf)
+		if now := time.Now(); now.Sub(renewed) > n.cfg.IdleTimeout/8 {
+			conn.SetReadDeadline(now.Add(n.cfg.IdleTimeout))
+			renewed = now
+		}
+		f, err := proto.ReadFrame(br, nil)
 		if err != nil {
 			return fmt.Errorf("node: router: %w", err)
 		}
@@ -166,5 +163,35 @@ func (n *Node) deliver(c *control, req uint64, f proto.Frame) {
 	n.mu.Unlock()
 	if ch != nil {
 		ch <- f // buffered
+	}
+}
+
+// keepAlive pings the router every interval, from a timer rather than a
+// goroutine of its own, until the returned stop is called.
+func (c *control) keepAlive(interval time.Duration) (stop func()) {
+	var stopped atomic.Bool
+	var seq uint64 // only the timer's callback uses it, one call at a time
+	var mu sync.Mutex
+	var t *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(interval, func() {
+		if stopped.Load() {
+			return
+		}
+		seq++
+		if c.send(&proto.Ping{Seq: seq}) != nil {
+			c.conn.Close()
+			return
+		}
+		mu.Lock()
+		t.Reset(interval)
+		mu.Unlock()
+	})
+	return func() {
+		stopped.Store(true)
+		mu.Lock()
+		t.Stop()
+		mu.Unlock()
 	}
 }

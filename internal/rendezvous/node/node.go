@@ -29,7 +29,7 @@ var (
 // carries small frames.
 const (
 	linkBuffer    = 8 << 10
-	controlBuffer = 4 << 10
+	controlBuffer = 1 << 10
 )
 
 // Node is one peer.

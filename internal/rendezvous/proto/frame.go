@@ -1,10 +1,12 @@
 package proto
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // MaxFrameSize is the largest frame body (type byte included).
@@ -126,13 +128,48 @@ func Decode(b []byte) (Frame, error) {
 }
 
 // ReadFrame reads one frame from r; buf is reused for the body when it is
-// large enough. A length of zero or above MaxFrameSize is an error.
+// large enough. A length of zero or above MaxFrameSize is an error. From a
+// *bufio.Reader a frame that fits its buffer is decoded in place, without
+// copying or allocating a buffer.
 func ReadFrame(r io.Reader, buf []byte) (Frame, error) {
+	if br, ok := r.(*bufio.Reader); ok {
+		return readBuffered(br, buf)
+	}
 	var h [HeaderLen]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(h[:])
+	return readBody(r, binary.BigEndian.Uint32(h[:]), buf)
+}
+
+// readBuffered reads a frame from br, in place when br can hold it.
+func readBuffered(br *bufio.Reader, buf []byte) (Frame, error) {
+	h, err := br.Peek(HeaderLen)
+	if err != nil {
+		if errors.Is(err, io.EOF) && len(h) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(h)
+	if n == 0 || n > MaxFrameSize || HeaderLen+int(n) > br.Size() {
+		br.Discard(HeaderLen)
+		return readBody(br, n, buf)
+	}
+	b, err := br.Peek(HeaderLen + int(n))
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	f, err := Decode(b[HeaderLen:])
+	br.Discard(len(b))
+	return f, err
+}
+
+// readBody reads and decodes a body of n bytes.
+func readBody(r io.Reader, n uint32, buf []byte) (Frame, error) {
 	if n == 0 {
 		return nil, ErrMalformed
 	}
@@ -152,8 +189,17 @@ func ReadFrame(r io.Reader, buf []byte) (Frame, error) {
 	return Decode(buf)
 }
 
+// writeBufs holds encode buffers of WriteFrame.
+var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
 // WriteFrame writes f to w in one Write call.
 func WriteFrame(w io.Writer, f Frame) error {
-	_, err := w.Write(AppendFrame(make([]byte, 0, 128), f))
+	bp := writeBufs.Get().(*[]byte)
+	b := AppendFrame((*bp)[:0], f)
+	_, err := w.Write(b)
+	if cap(b) <= 4<<10 {
+		*bp = b[:0]
+		writeBufs.Put(bp)
+	}
 	return err
 }

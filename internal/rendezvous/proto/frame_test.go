@@ -1,6 +1,7 @@
 package proto
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -44,15 +45,55 @@ func sampleFrames() []Frame {
 	}
 }
 
+// readers are the ways ReadFrame reads: a plain reader, a buffered one
+// that holds whole frames (decoded in place) and one smaller than a frame.
+var readers = []struct {
+	name string
+	wrap func([]byte) io.Reader
+}{
+	{"plain", func(b []byte) io.Reader { return bytes.NewReader(b) }},
+	{"buffered", func(b []byte) io.Reader { return bufio.NewReaderSize(bytes.NewReader(b), 4096) }},
+	{"small buffer", func(b []byte) io.Reader { return bufio.NewReaderSize(bytes.NewReader(b), 16) }},
+}
+
 func TestRoundTrip(t *testing.T) {
-	for _, f := range sampleFrames() {
-		b := AppendFrame(nil, f)
-		got, err := ReadFrame(bytes.NewReader(b), nil)
-		if err != nil {
-			t.Fatalf("%T: %v", f, err)
+	for _, rd := range readers {
+		for _, f := range sampleFrames() {
+			b := AppendFrame(nil, f)
+			got, err := ReadFrame(rd.wrap(b), nil)
+			if err != nil {
+				t.Fatalf("%s: %T: %v", rd.name, f, err)
+			}
+			if !reflect.DeepEqual(got, f) {
+				t.Errorf("%s: %T: got %+v, want %+v", rd.name, f, got, f)
+			}
 		}
-		if !reflect.DeepEqual(got, f) {
-			t.Errorf("%T: got %+v, want %+v", f, got, f)
+	}
+}
+
+// TestStreamOfFrames reads many frames from one buffered reader and
+// compares them only at the end: no decoded frame shares the buffer.
+func TestStreamOfFrames(t *testing.T) {
+	want := sampleFrames()
+	var b []byte
+	for _, f := range want {
+		b = AppendFrame(b, f)
+	}
+	for _, rd := range readers {
+		r := rd.wrap(b)
+		var got []Frame
+		for range want {
+			f, err := ReadFrame(r, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", rd.name, err)
+			}
+			got = append(got, f)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: frames changed after later reads", rd.name)
+		}
+		if _, err := ReadFrame(r, nil); err != io.EOF {
+			t.Errorf("%s: after the last frame: %v, want EOF", rd.name, err)
 		}
 	}
 }
@@ -61,8 +102,10 @@ func TestTruncatedPrefixesFail(t *testing.T) {
 	for _, f := range sampleFrames() {
 		b := AppendFrame(nil, f)
 		for n := range len(b) {
-			if _, err := ReadFrame(bytes.NewReader(b[:n]), nil); err == nil {
-				t.Errorf("%T: prefix of %d/%d bytes parsed", f, n, len(b))
+			for _, rd := range readers {
+				if _, err := ReadFrame(rd.wrap(b[:n]), nil); err == nil {
+					t.Errorf("%s: %T: prefix of %d/%d bytes parsed", rd.name, f, n, len(b))
+				}
 			}
 			if n > HeaderLen {
 				if _, err := Decode(b[HeaderLen:n]); err == nil {
@@ -94,9 +137,11 @@ func TestReadFrameLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadFrame(bytes.NewReader(tt.in), nil)
-			if !errors.Is(err, tt.want) {
-				t.Errorf("got %v, want %v", err, tt.want)
+			for _, rd := range readers {
+				_, err := ReadFrame(rd.wrap(tt.in), nil)
+				if !errors.Is(err, tt.want) {
+					t.Errorf("%s: got %v, want %v", rd.name, err, tt.want)
+				}
 			}
 		})
 	}

@@ -123,9 +123,9 @@ const (
 	DomainLink       = "shoal rendezvous link v1"
 )
 
-func domainMessage(domain string, msg []byte) []byte {
-	m := make([]byte, 0, len(domain)+1+len(msg))
-	m = append(m, domain...)
+// domainMessage appends domain, a zero byte and msg to dst.
+func domainMessage(dst []byte, domain string, msg []byte) []byte {
+	m := append(dst, domain...)
 	m = append(m, 0)
 	return append(m, msg...)
 }
@@ -133,7 +133,8 @@ func domainMessage(domain string, msg []byte) []byte {
 // Sign signs msg under domain.
 func Sign(priv ed25519.PrivateKey, domain string, msg []byte) [ed25519.SignatureSize]byte {
 	var sig [ed25519.SignatureSize]byte
-	copy(sig[:], ed25519.Sign(priv, domainMessage(domain, msg)))
+	var m [128]byte
+	copy(sig[:], ed25519.Sign(priv, domainMessage(m[:0], domain, msg)))
 	return sig
 }
 
@@ -142,5 +143,6 @@ func Verify(pub ed25519.PublicKey, domain string, msg, sig []byte) bool {
 	if len(pub) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
 		return false
 	}
-	return ed25519.Verify(pub, domainMessage(domain, msg), sig)
+	var m [128]byte
+	return ed25519.Verify(pub, domainMessage(m[:0], domain, msg), sig)
 }

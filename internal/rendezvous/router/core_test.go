@@ -36,15 +36,11 @@ func peer(t testing.TB, c *core, ip string, port uint16) *session {
 
 // drain returns the frames queued on s.
 func drain(s *session) []proto.Frame {
-	var out []proto.Frame
-	for {
-		select {
-		case f := <-s.out:
-			out = append(out, f)
-		default:
-			return out
-		}
-	}
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	out := s.queue
+	s.queue = nil
+	return out
 }
 
 func count[T proto.Frame](fs []proto.Frame, keep func(T) bool) int {

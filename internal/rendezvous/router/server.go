@@ -265,14 +265,10 @@ func (r *Router) refuse(conn net.Conn, code proto.Code, why string) {
 // second goroutine) until either fails.
 func (r *Router) runSession(conn net.Conn, br *bufio.Reader, s *session) {
 	conn.SetDeadline(time.Time{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.writeLoop(r.cfg.PingInterval)
-	}()
+	s.startPings(r.cfg.PingInterval)
 	defer func() {
 		s.close()
-		<-done
+		s.wg.Wait()
 		r.mu.Lock()
 		if s.router {
 			r.core.removeFed(s)
@@ -281,10 +277,18 @@ func (r *Router) runSession(conn net.Conn, br *bufio.Reader, s *session) {
 		}
 		r.mu.Unlock()
 	}()
-	buf := make([]byte, 4096)
+	if s.router {
+		br = bufio.NewReaderSize(br, fedReadBuffer) // large reads pass the small buffer
+	}
+	// The idle deadline moves at most every eighth of IdleTimeout, not
+	// on every frame.
+	var renewed time.Time
 	for {
-		conn.SetReadDeadline(time.Now().Add(r.cfg.IdleTimeout))
-		f, err := proto.ReadFrame(br, buf)
+		if now := time.Now(); now.Sub(renewed) > r.cfg.IdleTimeout/8 {
+			conn.SetReadDeadline(now.Add(r.cfg.IdleTimeout))
+			renewed = now
+		}
+		f, err := proto.ReadFrame(br, nil)
 		if err != nil {
 			if errors.Is(err, proto.ErrMalformed) || errors.Is(err, proto.ErrTooLarge) || errors.Is(err, proto.ErrUnknown) {
 				r.m.nMalformed.Add(1)

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"bufio"
 	"net"
 	"net/netip"
 	"sync"
@@ -19,29 +18,39 @@ const (
 )
 
 // Buffers of a connection: peers' frames are small and most sessions
-// are idle, so a session holds little; a federation connection batches
-// many frames per write.
+// are idle, so a session holds little (frames that do not fit the read
+// buffer are read past it); a federation connection batches many frames
+// per write. Write buffers are shared by the sessions' writers; one that
+// grew beyond keepWriteBuffer is let go.
 const (
-	readBuffer     = 4 << 10
-	writeBuffer    = 4 << 10
-	fedWriteBuffer = 64 << 10
+	readBuffer      = 1 << 10
+	fedReadBuffer   = 16 << 10
+	keepWriteBuffer = 4 << 10
+	fedWriteBuffer  = 64 << 10
 )
 
 // session is one authenticated control connection: a peer's or a
-// federated router's. Frames are queued without blocking and written by
-// one goroutine.
+// federated router's. Frames are queued without blocking; a writer
+// goroutine runs only while the queue is not empty, so an idle session
+// costs no goroutine and no write buffer.
 type session struct {
 	id        proto.ID
-	conn      net.Conn // nil in core tests
-	out       chan proto.Frame
-	closed    chan struct{}
+	conn      net.Conn // nil in core tests: frames stay queued
+	limit     int      // most frames queued
 	closeOnce sync.Once
+	wg        sync.WaitGroup // the writer
 
 	observed  netip.AddrPort
 	private   netip.AddrPort
 	reachable bool
 	router    bool   // a federated router
 	addr      string // a router's configured address, if any
+
+	qmu     sync.Mutex
+	queue   []proto.Frame
+	writing bool // a writer runs
+	dead    bool
+	pinger  *time.Timer
 
 	mu      sync.Mutex
 	rtt     time.Duration
@@ -50,33 +59,125 @@ type session struct {
 }
 
 func newSession(id proto.ID, conn net.Conn) *session {
-	return &session{id: id, conn: conn, out: make(chan proto.Frame, queueLen), closed: make(chan struct{})}
+	return &session{id: id, conn: conn, limit: queueLen}
 }
 
 // newFedSession is the session of a federated router.
 func newFedSession(id proto.ID, conn net.Conn) *session {
-	return &session{id: id, conn: conn, out: make(chan proto.Frame, fedQueueLen), closed: make(chan struct{}), router: true}
+	return &session{id: id, conn: conn, limit: fedQueueLen, router: true}
 }
 
 // send queues f; a connection too slow to take it is closed.
 func (s *session) send(f proto.Frame) bool {
-	select {
-	case <-s.closed:
+	s.qmu.Lock()
+	if s.dead {
+		s.qmu.Unlock()
 		return false
-	default:
 	}
-	select {
-	case s.out <- f:
-		return true
-	default:
+	if len(s.queue) >= s.limit {
+		s.qmu.Unlock()
 		s.close()
 		return false
 	}
+	s.queue = append(s.queue, f)
+	start := !s.writing && s.conn != nil
+	if start {
+		s.writing = true
+		s.wg.Add(1)
+	}
+	s.qmu.Unlock()
+	if start {
+		go s.write()
+	}
+	return true
 }
 
+// take returns the queued frames (nil when none are left, and then the
+// writer ends).
+func (s *session) take() []proto.Frame {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	q := s.queue
+	s.queue = nil
+	if len(q) == 0 || s.dead {
+		s.writing = false
+		return nil
+	}
+	return q
+}
+
+// writeBufs holds the write buffers of the sessions' writers.
+var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<10); return &b }}
+
+// write writes queued frames, up to the buffer limit per write, until the
+// queue is empty.
+func (s *session) write() {
+	defer s.wg.Done()
+	limit := keepWriteBuffer
+	if s.router {
+		limit = fedWriteBuffer
+	}
+	bp := writeBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= keepWriteBuffer {
+			writeBufs.Put(bp)
+		}
+	}()
+	for {
+		q := s.take()
+		if q == nil {
+			return
+		}
+		buf := (*bp)[:0]
+		for i, f := range q {
+			buf = proto.AppendFrame(buf, f)
+			if len(buf) < limit && i < len(q)-1 {
+				continue
+			}
+			if _, err := s.conn.Write(buf); err != nil {
+				*bp = buf[:0]
+				s.close()
+				s.take()
+				return
+			}
+			buf = buf[:0]
+		}
+		*bp = buf
+	}
+}
+
+// startPings queues a Ping every interval until the session closes.
+func (s *session) startPings(interval time.Duration) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if s.dead {
+		return
+	}
+	s.pinger = time.AfterFunc(interval, func() {
+		s.mu.Lock()
+		s.pingSeq++
+		s.pingAt = time.Now()
+		f := &proto.Ping{Seq: s.pingSeq}
+		s.mu.Unlock()
+		if s.send(f) {
+			s.qmu.Lock()
+			if !s.dead {
+				s.pinger.Reset(interval)
+			}
+			s.qmu.Unlock()
+		}
+	})
+}
+
+// close closes the connection; the writer ends soon after.
 func (s *session) close() {
 	s.closeOnce.Do(func() {
-		close(s.closed)
+		s.qmu.Lock()
+		s.dead = true
+		if s.pinger != nil {
+			s.pinger.Stop()
+		}
+		s.qmu.Unlock()
 		if s.conn != nil {
 			s.conn.Close()
 		}
@@ -107,44 +208,4 @@ func (s *session) pong(now time.Time, seq uint64) {
 		s.rtt = now.Sub(s.pingAt)
 	}
 	s.mu.Unlock()
-}
-
-// writeLoop writes queued frames, flushing when the queue is empty, and
-// sends a Ping every interval.
-func (s *session) writeLoop(interval time.Duration) {
-	defer s.close()
-	size := writeBuffer
-	if s.router {
-		size = fedWriteBuffer
-	}
-	w := bufio.NewWriterSize(s.conn, size)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	var buf []byte
-	for {
-		select {
-		case <-s.closed:
-			return
-		case now := <-tick.C:
-			s.mu.Lock()
-			s.pingSeq++
-			s.pingAt = now
-			f := &proto.Ping{Seq: s.pingSeq}
-			s.mu.Unlock()
-			buf = proto.AppendFrame(buf[:0], f)
-			if _, err := w.Write(buf); err != nil {
-				return
-			}
-		case f := <-s.out:
-			buf = proto.AppendFrame(buf[:0], f)
-			if _, err := w.Write(buf); err != nil {
-				return
-			}
-		}
-		if len(s.out) == 0 {
-			if err := w.Flush(); err != nil {
-				return
-			}
-		}
-	}
 }
