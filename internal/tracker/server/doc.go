@@ -88,5 +88,9 @@
 // the server parses those request heads itself (anything else, at any
 // point of a connection, goes to net/http with the bytes read), and a
 // connection whose whole request is waiting when it is accepted and which
-// asks to be closed is answered on the spot, without a goroutine.
+// asks to be closed is answered on the spot, without a goroutine. On Linux
+// both sockets are taken out of the runtime's network poller and served by
+// goroutines blocked in recvmmsg and accept4 (one UDP reader per two
+// processors, one accept loop); the HTTP socket has TCP_DEFER_ACCEPT, so a
+// connection is usually accepted together with its request.
 package server

@@ -21,6 +21,73 @@ type acceptedFD struct {
 	peer netip.AddrPort
 }
 
+// deferAccept is the TCP_DEFER_ACCEPT of the HTTP listener, in seconds: a
+// connection is accepted once its first bytes have arrived (or after this
+// long without), so that the accept loop finds the request with it.
+const deferAccept = 1
+
+// rawListener is the HTTP listening socket, served by acceptHTTPRaw with
+// blocking accept4(2) outside the network poller. Close wakes that loop,
+// which closes the socket.
+type rawListener struct{ raw *rawSocket }
+
+// Accept is not used: acceptHTTPRaw accepts on the socket itself.
+func (l *rawListener) Accept() (net.Conn, error) { return nil, errors.ErrUnsupported }
+func (l *rawListener) Close() error              { l.raw.wake(); return nil }
+func (l *rawListener) Addr() net.Addr            { return l.raw.addr }
+
+// ownHTTPListener takes ln out of the network poller for acceptHTTPRaw,
+// unless the direct path is off or ln is not a TCP listener; it returns
+// the listener to use.
+func (s *Server) ownHTTPListener(ln net.Listener) net.Listener {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok || s.cfg.httpNoDirect {
+		return ln
+	}
+	raw, err := detachSocket(tl, tl.Addr())
+	if err != nil {
+		return ln
+	}
+	_ = unix.SetsockoptInt(raw.fd, unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, deferAccept)
+	return &rawListener{raw: raw}
+}
+
+// acceptHTTPRaw accepts connections on l with blocking accept4(2) until l
+// is closed, then closes its socket. A connection whose whole request is
+// there when it is accepted, and which asks to be closed after the reply
+// (the usual tracker announce), is answered on the spot (read, write and
+// close) without a goroutine, a poller registration or a timer; any other
+// goes to the fast-path workers with the bytes read.
+func (s *Server) acceptHTTPRaw(l *rawListener, handoff *handoffListener) {
+	defer func() { _ = l.raw.close() }()
+	var (
+		in      [fastHeadMax]byte
+		out     []byte
+		fwd     []string
+		backoff time.Duration
+	)
+	for {
+		nfd, sa, err := unix.Accept4(l.raw.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if l.raw.closed.Load() {
+			if err == nil {
+				_ = unix.Close(nfd)
+			}
+			return
+		}
+		switch {
+		case err == nil:
+			backoff = 0
+			out, fwd = s.serveDirect(&fdConn{s: s, fd: nfd, ap: sockaddrToAddrPort(sa)}, in[:], out, fwd, handoff)
+		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED), errors.Is(err, unix.EAGAIN):
+		default:
+			// Out of file descriptors and the like: wait and retry.
+			s.log.Debug("server: http accept", "err", err)
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			time.Sleep(backoff)
+		}
+	}
+}
+
 // acceptHTTPDirect accepts connections on ln until it is closed. It waits
 // for a connection with ln.Accept (served by a fast-path worker), then
 // drains the listen queue with accept4(2) itself: a connection whose whole
@@ -31,6 +98,10 @@ type acceptedFD struct {
 // most connections take the short way. It reports false if ln is not a TCP
 // listener, before accepting anything.
 func (s *Server) acceptHTTPDirect(ln net.Listener, handoff *handoffListener) bool {
+	if l, ok := ln.(*rawListener); ok {
+		s.acceptHTTPRaw(l, handoff)
+		return true
+	}
 	tl, ok := ln.(*net.TCPListener)
 	if !ok || s.cfg.httpNoDirect {
 		return false

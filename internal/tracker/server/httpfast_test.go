@@ -201,3 +201,33 @@ func TestHTTPNewConnections(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPSlowFirstBytes connects and stays silent for longer than the
+// listener's accept deferral, then sends a request in two parts: the
+// connection is still accepted and answered.
+func TestHTTPSlowFirstBytes(t *testing.T) {
+	s := startServer(t, Config{HTTPAddr: "127.0.0.1:0"})
+	c, err := net.Dial("tcp", s.HTTPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	time.Sleep(1500 * time.Millisecond)
+	req := "GET /announce?" + announceValues(ih(1), peerID(1), 6881, 5).Encode() + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+	for _, part := range []string{req[:20], req[20:]} {
+		if _, err := io.WriteString(c, part); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || !strings.Contains(string(body), "d8:complete") {
+		t.Fatalf("reply %v %.40q", err, body)
+	}
+}

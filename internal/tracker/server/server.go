@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,7 +59,9 @@ type Server struct {
 	fastConns connSet
 	fastWork  chan fastJob // to idle fast-path workers
 	fastIdle  atomic.Int32 // idle fast-path workers
-	udpConn   *net.UDPConn
+	udpConn   *net.UDPConn // nil once udpRaw serves its socket
+	udpRaw    *rawSocket
+	udpAddr   net.Addr
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 }
@@ -151,6 +152,7 @@ func (s *Server) Start(ctx context.Context) error {
 			return fmt.Errorf("server: udp: %w", err)
 		}
 		s.udpConn = pc.(*net.UDPConn)
+		s.udpAddr = s.udpConn.LocalAddr()
 		// Room for bursts; the system caps it at its maximum.
 		_ = s.udpConn.SetReadBuffer(udpReadBuffer)
 	}
@@ -168,6 +170,7 @@ func (s *Server) Start(ctx context.Context) error {
 			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 			BaseContext:       func(net.Listener) context.Context { return bg },
 		}
+		s.httpLn = s.ownHTTPListener(s.httpLn)
 		s.handoff = newHandoffListener(s.httpLn.Addr())
 		s.wg.Go(func() {
 			if err := s.httpSrv.Serve(s.handoff); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -181,9 +184,7 @@ func (s *Server) Start(ctx context.Context) error {
 		})
 	}
 	if s.udpConn != nil {
-		for range min(runtime.GOMAXPROCS(0), 8) {
-			s.wg.Go(func() { s.serveUDP(s.udpConn) })
-		}
+		s.startUDP()
 	}
 	s.wg.Go(func() { s.maintain(bg) })
 	if f, ok := s.cfg.Store.(store.Follower); ok {
@@ -234,7 +235,15 @@ func (s *Server) Close() error {
 			errs = append(errs, fmt.Errorf("server: udp: %w", err))
 		}
 	}
+	if s.udpRaw != nil {
+		s.udpRaw.wake()
+	}
 	s.wg.Wait()
+	if s.udpRaw != nil {
+		if err := s.udpRaw.close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
 	if err := s.flush(ctx); err != nil {
@@ -300,10 +309,7 @@ func (s *Server) UDPAddr() net.Addr {
 }
 
 func (s *Server) udpAddrLocked() net.Addr {
-	if s.udpConn == nil {
-		return nil
-	}
-	return s.udpConn.LocalAddr()
+	return s.udpAddr
 }
 
 // AnnounceURL returns http://host:port/announce for the bound HTTP address,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"shoal/internal/bt"
@@ -18,6 +19,34 @@ type udpWorker struct {
 	out    []byte
 	hashes []bt.InfoHash
 	stats  []registry.SwarmStats
+}
+
+// startUDP starts serving s.udpConn. On Linux the socket is taken out of
+// the network poller and served by udpRawWorkers goroutines blocked in
+// recvmmsg(2); elsewhere, or if that fails, by goroutines reading through
+// the poller.
+func (s *Server) startUDP() {
+	conn := s.udpConn
+	if !s.cfg.udpNoBatch {
+		if raw, err := detachSocket(conn, s.udpAddr); err == nil {
+			s.udpConn, s.udpRaw = nil, raw
+			for range udpRawWorkers() {
+				s.wg.Go(func() { s.serveUDPRaw(raw) })
+			}
+			return
+		}
+	}
+	for range min(runtime.GOMAXPROCS(0), 8) {
+		s.wg.Go(func() { s.serveUDP(conn) })
+	}
+}
+
+// udpRawWorkers is how many goroutines wait in recvmmsg(2): one per two
+// processors. The kernel's half of every datagram, sending the reply
+// included, runs on the worker's thread too; a second thread per core
+// only adds wake-ups that each take a smaller batch.
+func udpRawWorkers() int {
+	return min(max(runtime.GOMAXPROCS(0)/2, 1), 8)
 }
 
 // serveUDP reads and answers datagrams until conn is closed, in batches

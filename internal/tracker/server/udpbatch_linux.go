@@ -25,7 +25,8 @@ type mmsghdr struct {
 // for up to udpBatch requests and one sendmmsg(2) call for their replies.
 // Each reply goes to the very socket address its request came from.
 type udpBatcher struct {
-	rc    syscall.RawConn
+	rc    syscall.RawConn // nil when reading raw
+	raw   *rawSocket      // a blocking socket of the server's own, or nil
 	recv  [udpBatch]mmsghdr
 	riov  [udpBatch]unix.Iovec
 	names [udpBatch]unix.RawSockaddrAny
@@ -43,6 +44,19 @@ func newUDPBatcher(conn *net.UDPConn) (*udpBatcher, error) {
 		return nil, err
 	}
 	b := &udpBatcher{rc: rc}
+	b.init()
+	return b, nil
+}
+
+// newRawUDPBatcher returns a batcher that waits for datagrams in the
+// kernel, on the calling thread.
+func newRawUDPBatcher(raw *rawSocket) *udpBatcher {
+	b := &udpBatcher{raw: raw}
+	b.init()
+	return b
+}
+
+func (b *udpBatcher) init() {
 	for i := range b.recv {
 		b.riov[i].Base = &b.bufs[i][0]
 		b.riov[i].SetLen(len(b.bufs[i]))
@@ -51,7 +65,6 @@ func newUDPBatcher(conn *net.UDPConn) (*udpBatcher, error) {
 		b.recv[i].hdr.Name = (*byte)(unsafe.Pointer(&b.names[i]))
 		b.outs[i] = make([]byte, 0, maxUDPReplyV4)
 	}
-	return b, nil
 }
 
 // read waits for datagrams and receives up to udpBatch of them.
@@ -61,6 +74,9 @@ func (b *udpBatcher) read() (int, error) {
 		b.recv[i].hdr.Flags = 0
 		b.recv[i].n = 0
 	}
+	if b.raw != nil {
+		return b.readRaw()
+	}
 	err := b.rc.Read(b.recvmmsg)
 	if err == nil {
 		err = b.err
@@ -69,6 +85,25 @@ func (b *udpBatcher) read() (int, error) {
 		return 0, err
 	}
 	return b.count, nil
+}
+
+// readRaw blocks until at least one datagram is there, then takes what
+// else is queued, up to udpBatch.
+func (b *udpBatcher) readRaw() (int, error) {
+	for {
+		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(b.raw.fd), uintptr(unsafe.Pointer(&b.recv[0])), udpBatch, unix.MSG_WAITFORONE, 0, 0)
+		if b.raw.closed.Load() {
+			return 0, net.ErrClosed
+		}
+		switch errno {
+		case 0:
+			return int(n), nil
+		case unix.EINTR, unix.EAGAIN:
+			continue
+		default:
+			return 0, errno
+		}
+	}
 }
 
 func (b *udpBatcher) recvmmsg(fd uintptr) bool {
@@ -134,6 +169,9 @@ func (b *udpBatcher) write(idx []int, replies [][]byte) error {
 		m.n = 0
 		k++
 	}
+	if b.raw != nil {
+		return b.writeRaw(k)
+	}
 	sent := 0
 	for sent < k {
 		var n int
@@ -157,6 +195,33 @@ func (b *udpBatcher) write(idx []int, replies [][]byte) error {
 	return nil
 }
 
+// udpSendWait is how long a batch of replies waits for room in a full
+// socket send buffer before the rest of it is dropped.
+const udpSendWait = 10 // ms
+
+// writeRaw sends the first k prepared replies on the raw socket.
+func (b *udpBatcher) writeRaw(k int) error {
+	fd := b.raw.fd
+	for sent := 0; sent < k; {
+		r, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.send[sent])), uintptr(k-sent), unix.MSG_DONTWAIT, 0, 0)
+		switch {
+		case b.raw.closed.Load():
+			return net.ErrClosed
+		case errno == 0:
+			sent += int(r)
+		case errno == unix.EINTR:
+		case errno == unix.EAGAIN:
+			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+			if n, _ := unix.Poll(pfd, udpSendWait); n <= 0 {
+				return nil // still full: drop the rest, as a lost reply
+			}
+		default:
+			sent++ // the first remaining reply failed on its own: skip it
+		}
+	}
+	return nil
+}
+
 // serveUDPBatched serves conn with recvmmsg and sendmmsg. It reports false
 // if batching is unavailable, before having read anything.
 func (s *Server) serveUDPBatched(conn *net.UDPConn) bool {
@@ -164,6 +229,18 @@ func (s *Server) serveUDPBatched(conn *net.UDPConn) bool {
 	if err != nil {
 		return false
 	}
+	return s.serveUDPBatches(b)
+}
+
+// serveUDPRaw serves the raw UDP socket until it is closed.
+func (s *Server) serveUDPRaw(raw *rawSocket) {
+	s.serveUDPBatches(newRawUDPBatcher(raw))
+}
+
+// serveUDPBatches reads and answers batches with b until its socket is
+// closed. It reports false if batching is unavailable, before having read
+// anything.
+func (s *Server) serveUDPBatches(b *udpBatcher) bool {
 	w := &udpWorker{s: s}
 	var idx [udpBatch]int
 	var replies [udpBatch][]byte
