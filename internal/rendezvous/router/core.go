@@ -160,12 +160,24 @@ func (c *core) unregister(s *session) {
 	c.m.sessions.Set(float64(len(c.peers)))
 }
 
-func (c *core) addFed(s *session) {
+// addFed installs the federation session s and reports whether it was
+// kept. Two routers that pin each other both dial; of two live sessions
+// with the same router, the one dialed by the router with the lower ID
+// wins on both sides, so they settle on one connection instead of each
+// replacing the other's in turn.
+func (c *core) addFed(s *session) bool {
 	if old := c.feds[s.id]; old != nil && old != s {
+		if old.outgoing != s.outgoing && old.outgoing == c.self.Less(s.id) {
+			return false
+		}
 		old.close()
 	}
 	c.feds[s.id] = s
+	return true
 }
+
+// federated reports whether a federation session with id is up.
+func (c *core) federated(id proto.ID) bool { return c.feds[id] != nil }
 
 func (c *core) removeFed(s *session) {
 	if c.feds[s.id] == s {

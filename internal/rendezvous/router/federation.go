@@ -14,6 +14,19 @@ func (r *Router) federate(ctx context.Context, f Remote, track func(net.Conn) fu
 	backoff := 100 * time.Millisecond
 	d := &net.Dialer{Timeout: r.cfg.HandshakeTimeout}
 	for ctx.Err() == nil {
+		r.mu.Lock()
+		up := r.core.federated(f.ID)
+		r.mu.Unlock()
+		if up {
+			// The other router dialed us and its connection won the
+			// tie-break; dial again only once it is gone.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
 		conn, br, err := dialRouter(d, f.Addr, r.cfg.Key, f.ID, proto.PurposeFederate, r.cfg.Cluster, r.cfg.Rand, r.cfg.HandshakeTimeout)
 		if err == nil {
 			conn.SetDeadline(time.Now().Add(r.cfg.HandshakeTimeout))
@@ -38,10 +51,15 @@ func (r *Router) federate(ctx context.Context, f Remote, track func(net.Conn) fu
 			conn.Close()
 		}
 		s := newFedSession(f.ID, conn)
-		s.router, s.addr, s.observed = true, f.Addr, addrPort(conn.RemoteAddr())
+		s.router, s.outgoing, s.addr, s.observed = true, true, f.Addr, addrPort(conn.RemoteAddr())
 		r.mu.Lock()
-		r.core.addFed(s)
+		kept := r.core.addFed(s)
 		r.mu.Unlock()
+		if !kept {
+			untrack()
+			conn.Close()
+			continue
+		}
 		r.log.Info("router: federated", "router", f.ID, "addr", f.Addr)
 		r.runSession(conn, br, s)
 		untrack()

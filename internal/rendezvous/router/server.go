@@ -243,8 +243,11 @@ func (r *Router) serveConn(conn net.Conn) {
 		r.m.registered(true)
 	case proto.PurposeFederate:
 		r.mu.Lock()
-		r.core.addFed(s)
+		kept := r.core.addFed(s)
 		r.mu.Unlock()
+		if !kept {
+			return // we keep the connection we dialed to that router
+		}
 	}
 	r.handshakes.Add(-1)
 	handshaking = false

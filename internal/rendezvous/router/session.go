@@ -44,6 +44,7 @@ type session struct {
 	private   netip.AddrPort
 	reachable bool
 	router    bool   // a federated router
+	outgoing  bool   // a federation session this router dialed
 	addr      string // a router's configured address, if any
 
 	qmu     sync.Mutex
