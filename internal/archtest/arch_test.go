@@ -12,7 +12,7 @@ import (
 // layers lists every package under internal/ by layer, lowest first. A
 // package may import only packages of lower layers.
 var layers = [][]string{
-	{"bt", "bitfield", "bencode", "tui", "redistest", "leakcheck"},
+	{"bt", "bitfield", "bencode", "tui", "redistest", "leakcheck", "testbin"},
 	{"metainfo", "wire", "rate", "picker", "choker", "rendezvous/proto"},
 	{"swarm", "storage", "create", "peerconn", "tracker/client", "tracker/registry", "rendezvous/router", "rendezvous/node"},
 	{"tracker/store", "rendezvous/service", "ringlab"},

@@ -17,7 +17,7 @@
 //
 //	SHOAL_BIN               use this shoal binary instead of building cmd/shoal
 //	SHOAL_INTEROP_TRACKER   "shoal" (default) or "opentracker"
-//	SHOAL_INTEROP_RACE      "1" or "0": build shoal with or without -race
+//	SHOAL_TEST_RACE         "1" or "0": build shoal with or without -race
 //	                        (default: like the test binary itself)
 //	SHOAL_INTEROP_LOGS      non-empty: log every process's output tail, also on success
 //	SHOAL_INTEROP_TAIL      lines of each process's log shown in reports (default 25)

@@ -33,9 +33,6 @@
 // TIME_WAIT included), so even hosts that all listen on 6881 keep one
 // public port each towards every remote. --random-fully skips that lookup.
 //
-// BuildShoal builds cmd/shoal for tests that run the real binary inside the
-// namespaces.
-//
 // The package implements no BEP. Its tests check the topology itself: an
 // unsolicited inbound connection is dropped (the dial times out), outbound
 // connections leave with the NAT's address, a forward opens a port, each
@@ -47,6 +44,6 @@
 // Environment knobs of the tests:
 //
 //	SHOAL_BIN            use this shoal binary instead of building cmd/shoal
-//	SHOAL_NATTEST_RACE   "1" or "0": build shoal with or without -race
+//	SHOAL_TEST_RACE      "1" or "0": build shoal with or without -race
 //	                     (default: like the test binary itself)
 package nattest

@@ -3,12 +3,10 @@ package scaletest
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,52 +15,21 @@ import (
 	"time"
 
 	"shoal/internal/redistest"
+	"shoal/internal/testbin"
 	"shoal/internal/tracker/client"
 )
 
-var (
-	buildOnce sync.Once
-	buildBin  string
-	buildErr  error
-)
-
-// shoalBin builds cmd/shoal once per test run.
+// shoalBin returns the path of the shoal binary, built once per run.
 func shoalBin(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "shoal-scaletest-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-		if err != nil {
-			buildErr = fmt.Errorf("go env GOMOD: %w", err)
-			return
-		}
-		root := filepath.Dir(strings.TrimSpace(string(out)))
-		buildBin = filepath.Join(dir, "shoal")
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", buildBin, "./cmd/shoal")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building shoal: %v", buildErr)
-	}
-	return buildBin
+	return testbin.Shoal(t)
 }
 
 // TestMain removes the binary built for the run and fails the run if a
 // tracker or store goroutine outlives the tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildBin != "" {
-		_ = os.RemoveAll(filepath.Dir(buildBin))
-	}
+	testbin.Cleanup()
 	if code == 0 {
 		if leaked := waitForLeaks(); leaked != "" {
 			fmt.Fprintf(os.Stderr, "leaked goroutines:\n%s\n", leaked)
