@@ -6,114 +6,28 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"shoal/internal/rendezvous/node"
 	"shoal/internal/rendezvous/proto"
+	"shoal/internal/rendezvous/rdvtest"
 	"shoal/internal/rendezvous/router"
 	"shoal/internal/tracker/client"
 )
 
-// signal is a slog handler that closes a channel on the first record
-// with a given message.
-type signal struct {
-	msg  string
-	once *sync.Once
-	ch   chan struct{}
-}
-
-func (s signal) Enabled(context.Context, slog.Level) bool { return true }
-func (s signal) WithAttrs([]slog.Attr) slog.Handler       { return s }
-func (s signal) WithGroup(string) slog.Handler            { return s }
-func (s signal) Handle(_ context.Context, r slog.Record) error {
-	if r.Message == s.msg {
-		s.once.Do(func() { close(s.ch) })
-	}
-	return nil
-}
-
-func testKey(t *testing.T) []byte {
-	t.Helper()
-	k, err := proto.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-// serveRouter runs a router on 127.0.0.1 until the test ends.
-func serveRouter(t *testing.T, cfg router.Config) *router.Router {
-	t.Helper()
-	r, err := router.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		r.Serve(ctx, ln)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	return r
-}
-
 // federatedRouters starts two relaying routers on loopback, a dialing b,
-// and waits until they are federated.
+// and returns once they are federated.
 func federatedRouters(t *testing.T) (a, b *router.Router) {
 	t.Helper()
-	ka, kb := testKey(t), testKey(t)
-	b = serveRouter(t, router.Config{Key: kb, Cluster: "west", Relay: true, Accept: []proto.ID{proto.KeyID(ka)}})
-	for b.Addr() == nil {
-		time.Sleep(time.Millisecond)
-	}
-	up := signal{msg: "router: federated", once: new(sync.Once), ch: make(chan struct{})}
-	a = serveRouter(t, router.Config{Key: ka, Cluster: "east", Relay: true, Logger: slog.New(up),
-		Federate: []router.Remote{{ID: proto.KeyID(kb), Addr: b.Addr().String()}}})
-	select {
-	case <-up.ch:
-	case <-time.After(10 * time.Second):
-		t.Fatal("routers did not federate")
-	}
-	return a, b
+	return rdvtest.Federated(t, router.Config{Relay: true}, router.Config{Relay: true})
 }
 
 // runNode runs a node on 127.0.0.1 registered at r until the test ends.
 func runNode(t *testing.T, r *router.Router, cfg node.Config) *node.Node {
 	t.Helper()
-	cfg.Key = testKey(t)
-	cfg.Router = r.Addr().String()
-	cfg.Listen = "127.0.0.1:0"
 	cfg.StepTimeout = 250 * time.Millisecond
-	n, err := node.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		n.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	rctx, rcancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer rcancel()
-	if err := n.Ready(rctx); err != nil {
-		t.Fatalf("node not ready: %v", err)
-	}
-	return n
+	return rdvtest.StartNode(t, r, cfg)
 }
 
 // deadAddr is a loopback address where nothing listens.

@@ -62,6 +62,14 @@ func (r *Router) Addr() net.Addr {
 	return nil
 }
 
+// Federated reports whether r has a federation connection with the router
+// id.
+func (r *Router) Federated(id proto.ID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.core.federated(id)
+}
+
 // MetricsHandler serves the Prometheus metrics of r.
 func (r *Router) MetricsHandler() http.Handler { return r.m.handler() }
 
