@@ -95,50 +95,25 @@ func (c *Config) setDefaults() error {
 	if c.Listen == "" {
 		c.Listen = ":7000"
 	}
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	def(&c.HandshakeTimeout, 5*time.Second)
-	def(&c.ConnectTimeout, 5*time.Second)
-	def(&c.PairTTL, 30*time.Second)
-	def(&c.LookupTTL, 30*time.Second)
-	def(&c.PingInterval, 15*time.Second)
-	def(&c.IdleTimeout, 3*c.PingInterval)
-	def(&c.SimOpenMargin, 30*time.Millisecond)
-	def(&c.RelayMaxDuration, 10*time.Minute)
-	if c.RelayMaxBytes <= 0 {
-		c.RelayMaxBytes = 64 << 20
-	}
+	orDefault(&c.HandshakeTimeout, 5*time.Second)
+	orDefault(&c.ConnectTimeout, 5*time.Second)
+	orDefault(&c.PairTTL, 30*time.Second)
+	orDefault(&c.LookupTTL, 30*time.Second)
+	orDefault(&c.PingInterval, 15*time.Second)
+	orDefault(&c.IdleTimeout, 3*c.PingInterval)
+	orDefault(&c.SimOpenMargin, 30*time.Millisecond)
+	orDefault(&c.RelayMaxDuration, 10*time.Minute)
+	orDefault(&c.RelayMaxBytes, 64<<20)
 	l, d := &c.Limits, DefaultLimits
-	if l.ConnectRate <= 0 {
-		l.ConnectRate = d.ConnectRate
-	}
-	if l.ConnectBurst <= 0 {
-		l.ConnectBurst = d.ConnectBurst
-	}
-	if l.TargetRate <= 0 {
-		l.TargetRate = d.TargetRate
-	}
-	if l.TargetBurst <= 0 {
-		l.TargetBurst = d.TargetBurst
-	}
-	if l.RegisterRate <= 0 {
-		l.RegisterRate = d.RegisterRate
-	}
-	if l.RegisterBurst <= 0 {
-		l.RegisterBurst = d.RegisterBurst
-	}
-	if l.PerIP <= 0 {
-		l.PerIP = d.PerIP
-	}
-	if l.Sessions <= 0 {
-		l.Sessions = d.Sessions
-	}
-	if l.Handshakes <= 0 {
-		l.Handshakes = d.Handshakes
-	}
+	orDefault(&l.ConnectRate, d.ConnectRate)
+	orDefault(&l.ConnectBurst, d.ConnectBurst)
+	orDefault(&l.TargetRate, d.TargetRate)
+	orDefault(&l.TargetBurst, d.TargetBurst)
+	orDefault(&l.RegisterRate, d.RegisterRate)
+	orDefault(&l.RegisterBurst, d.RegisterBurst)
+	orDefault(&l.PerIP, d.PerIP)
+	orDefault(&l.Sessions, d.Sessions)
+	orDefault(&l.Handshakes, d.Handshakes)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -146,4 +121,11 @@ func (c *Config) setDefaults() error {
 		c.Rand = func(b []byte) { _, _ = rand.Read(b) }
 	}
 	return nil
+}
+
+// orDefault sets *v to d when it is zero or negative.
+func orDefault[T int | int64 | float64 | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
