@@ -120,23 +120,34 @@ func torrentView(j *job, st engine.Stats) tui.Torrent {
 		tv.Files = append(tv.Files, tui.File{Path: path.Join(f.Path...), Size: f.Length, Done: fileDone(&j.mi.Info, f, have)})
 	}
 	for _, p := range st.Peers {
-		tv.Peers = append(tv.Peers, tui.Peer{
-			Addr:           p.Addr.String(),
-			ID:             peerLabel(p),
-			Seed:           p.Have == st.NumPieces,
-			DownRate:       p.DownRate,
-			UpRate:         p.UpRate,
-			ChokesUs:       p.PeerChoking,
-			WeChoke:        p.AmChoking,
-			Interested:     p.AmInterested,
-			PeerInterested: p.PeerInterested,
-			DownPiece:      p.DownPiece,
-			DownPiecePct:   100 * p.DownPieceDone,
-			UpPiece:        p.UpPiece,
-			UpPiecePct:     100 * p.UpPieceDone,
-		})
+		tv.Peers = append(tv.Peers, peerView(p, st.NumPieces))
 	}
 	return tv
+}
+
+// peerView is the console's view of one connection of a torrent of
+// numPieces pieces.
+func peerView(p engine.PeerStats, numPieces int) tui.Peer {
+	pv := tui.Peer{
+		Addr:           p.Addr.String(),
+		ID:             peerLabel(p),
+		Seed:           p.Have == numPieces,
+		DownRate:       p.DownRate,
+		UpRate:         p.UpRate,
+		ChokesUs:       p.PeerChoking,
+		WeChoke:        p.AmChoking,
+		Interested:     p.AmInterested,
+		PeerInterested: p.PeerInterested,
+		DownPiece:      p.DownPiece,
+		DownPiecePct:   100 * p.DownPieceDone,
+		UpPiece:        p.UpPiece,
+		UpPiecePct:     100 * p.UpPieceDone,
+		Link:           p.Link,
+	}
+	if !p.Rendezvous.IsZero() {
+		pv.Rendezvous = p.Rendezvous.String()
+	}
+	return pv
 }
 
 // fileDone is the number of verified bytes of file f.

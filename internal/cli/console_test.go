@@ -2,12 +2,15 @@ package cli
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"shoal/internal/bitfield"
 	"shoal/internal/engine"
 	"shoal/internal/metainfo"
+	"shoal/internal/rendezvous/proto"
+	"shoal/internal/tui"
 )
 
 func TestEventKind(t *testing.T) {
@@ -45,5 +48,57 @@ func TestFileDone(t *testing.T) {
 		if got := fileDone(info, f, have); got != want[i] {
 			t.Errorf("file %d: %d verified bytes, want %d", i, got, want[i])
 		}
+	}
+}
+
+func TestPeerView(t *testing.T) {
+	id := proto.ID{0x3f, 0x9a, 0x1c, 0x07, 19: 0xff}
+	tests := []struct {
+		name     string
+		rdv      proto.ID
+		link     string
+		wantRdv  string
+		wantLink string
+	}{
+		{name: "plain tcp"},
+		{name: "relayed", rdv: id, link: "relayed", wantRdv: "3f9a1c07000000000000000000000000000000ff", wantLink: "relayed"},
+		{name: "direct", rdv: id, link: "direct", wantRdv: id.String(), wantLink: "direct"},
+		{name: "simultaneous open", rdv: id, link: "simultaneous-open", wantRdv: id.String(), wantLink: "simultaneous-open"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p engine.PeerStats
+			p.Addr = netip.MustParseAddrPort("10.0.0.2:6881")
+			p.Rendezvous, p.Link = tt.rdv, tt.link
+			p.Client = "-SH0100-"
+			p.Have = 8
+			p.DownRate, p.UpRate = 1000, 200
+			p.PeerChoking, p.AmInterested = true, true
+			p.DownPiece, p.DownPieceDone = 3, 0.5
+			p.UpPiece = -1
+			got := peerView(p, 8)
+			want := tui.Peer{
+				Addr: "10.0.0.2:6881", ID: "-SH0100-", Seed: true, DownRate: 1000, UpRate: 200,
+				ChokesUs: true, Interested: true, DownPiece: 3, DownPiecePct: 50, UpPiece: -1,
+				Rendezvous: tt.wantRdv, Link: tt.wantLink,
+			}
+			if got != want {
+				t.Errorf("peerView:\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestPeerViewShown checks that a relayed rendezvous peer reaches the
+// plain rendering as such.
+func TestPeerViewShown(t *testing.T) {
+	var p engine.PeerStats
+	p.Addr = netip.MustParseAddrPort("203.0.113.9:7000")
+	p.Rendezvous = proto.ID{0xab, 0xcd, 0xef, 0x01}
+	p.Link = "relayed"
+	p.DownPiece, p.UpPiece = -1, -1
+	lines := tui.Plain(tui.Snapshot{Torrents: []tui.Torrent{{Name: "x", Peers: []tui.Peer{peerView(p, 4)}}}})
+	if want := "rdv 1 (1 relayed)"; len(lines) != 1 || !strings.Contains(lines[0], want) {
+		t.Errorf("Plain = %q, want it to hold %q", lines, want)
 	}
 }

@@ -17,6 +17,12 @@
 // otherwise; in the Uploads pane it is "peer" when data also flows to us from
 // it and "leecher" when it only takes.
 //
+// A peer reached through the rendezvous routers shows "rdv:" and the start
+// of its rendezvous ID in place of its address, and a marker of how the
+// link goes: "relayed" (through a router, in the warning style), "direct",
+// "simopen" (simultaneous open), "back" (connect-back) or "lan". Plain
+// counts such peers by link kind.
+//
 // Rates are bytes per second. A limit of 0 means unlimited. ParseRate reads
 // limits as typed by a user ("5MiB", "512K", "1.5 M/s", "0").
 //

@@ -152,3 +152,34 @@ func oddSnapshot() Snapshot {
 		Events: []Event{{Kind: "piece recv\x1b", Detail: "\r\n"}},
 	}
 }
+
+// rdvSnapshot is a torrent whose peers come through the rendezvous routers
+// by every kind of link, next to a plain TCP peer.
+func rdvSnapshot() Snapshot {
+	return Snapshot{
+		PeerID:   "-SH0100-4f2a9c1b7d3e",
+		Listen:   "0.0.0.0:6881",
+		DownRate: 2.5 * mib,
+		UpRate:   400 * 1024,
+		Torrents: []Torrent{{
+			InfoHash:  "aa11bb22cc33dd44ee55ff6677889900aabbccdd",
+			Name:      "ubuntu-24.04-desktop-amd64.iso",
+			Size:      5800 * mib,
+			Done:      2900 * mib,
+			DownRate:  2.5 * mib,
+			UpRate:    400 * 1024,
+			Uploaded:  80 * mib,
+			Pieces:    11600,
+			NumPieces: 23200,
+			Tracker:   "announce ok, 6 peers",
+			Peers: []Peer{
+				{Addr: "10.0.0.2:51413", ID: "Transmission 4.0.5", Seed: true, DownRate: 1 * mib, Interested: true, WeChoke: true, DownPiece: 11610, DownPiecePct: 50, UpPiece: -1},
+				{Addr: "203.0.113.9:7000", Rendezvous: "3f9a1c07e5b2d4461a8f0c9b7e6d5a4b3c2d1e0f", Link: "relayed", ID: "-SH0100-", Seed: true, DownRate: 300 * 1024, Interested: true, WeChoke: true, DownPiece: 11622, DownPiecePct: 25, UpPiece: -1},
+				{Addr: "198.51.100.4:40112", Rendezvous: "b07c0ffee0ddf00d1234567890abcdef01234567", Link: "direct", ID: "-SH0100-", DownRate: 900 * 1024, UpRate: 250 * 1024, Interested: true, PeerInterested: true, DownPiece: 11630, DownPiecePct: 75, UpPiece: 40, UpPiecePct: 50},
+				{Addr: "198.51.100.77:51000", Rendezvous: "5e11a5e11a5e11a5e11a5e11a5e11a5e11a5e11a", Link: "simultaneous-open", ID: "-SH0100-", UpRate: 150 * 1024, PeerInterested: true, DownPiece: -1, UpPiece: 7, UpPiecePct: 25},
+				{Addr: "192.168.1.30:6881", Rendezvous: "1a2b3c4d5e6f708192a3b4c5d6e7f80912345678", Link: "lan", ID: "-SH0100-", ChokesUs: true, Interested: true, WeChoke: true, DownPiece: -1, UpPiece: -1},
+				{Addr: "198.51.100.200:6881", Rendezvous: "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00", Link: "connect-back", ID: "-SH0100-", DownRate: 100 * 1024, Interested: true, WeChoke: true, DownPiece: 11640, DownPiecePct: 12.5, UpPiece: -1},
+			},
+		}},
+	}
+}

@@ -23,6 +23,9 @@ func FuzzView(f *testing.F) {
 			ChokesUs: bit(1), WeChoke: bit(2), Interested: bit(3), PeerInterested: bit(4),
 			DownPiece: piece, DownPiecePct: pct, UpPiece: -piece, UpPiecePct: -pct,
 		}
+		if bit(7) {
+			p.Rendezvous, p.Link = id, name
+		}
 		tor := Torrent{
 			InfoHash: name, Name: name, Size: size, Done: done, DownRate: rate, UpRate: rate,
 			Uploaded: done, Pieces: piece, NumPieces: piece, Seeding: bit(5), Paused: bit(6),

@@ -46,7 +46,8 @@ func uploading(p Peer) bool {
 
 // peerRow is one peer as shown in one pane.
 type peerRow struct {
-	addr  string
+	addr  string // network address, or rdv: and a rendezvous ID
+	link  string // link marker, "" for a plain TCP connection
 	id    string
 	role  string
 	rate  float64
@@ -67,7 +68,8 @@ func downloadRows(peers []Peer, mode sortMode) []peerRow {
 			role = "seed"
 		}
 		rows = append(rows, peerRow{
-			addr:  clean(p.Addr, 64),
+			addr:  peerAddr(p),
+			link:  linkMarker(p),
 			id:    clean(p.ID, 32),
 			role:  role,
 			rate:  finite(p.DownRate),
@@ -92,7 +94,8 @@ func uploadRows(peers []Peer, mode sortMode) []peerRow {
 			role = "peer"
 		}
 		rows = append(rows, peerRow{
-			addr:  clean(p.Addr, 64),
+			addr:  peerAddr(p),
+			link:  linkMarker(p),
 			id:    clean(p.ID, 32),
 			role:  role,
 			rate:  finite(p.UpRate),

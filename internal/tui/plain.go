@@ -10,6 +10,11 @@ import (
 //
 //	ubuntu.iso  45.2%  27.1 MiB/60.0 MiB  down 1.20 MiB/s  up 300 KiB/s  peers 4 (1 seed)
 //
+// When peers are reached through the rendezvous routers, their count by
+// link kind follows, relayed links first:
+//
+//	ubuntu.iso  ...  peers 4 (1 seed)  rdv 2 (1 relayed, 1 direct)
+//
 // A state (paused, seeding, error: ...) ends the line when there is one.
 func Plain(s Snapshot) []string {
 	lines := make([]string, 0, len(s.Torrents))
@@ -26,6 +31,9 @@ func Plain(s Snapshot) []string {
 			torrentName(t), formatPct(f), formatSize(t.Done), formatSize(t.Size),
 			formatRate(finite(t.DownRate)), formatRate(finite(t.UpRate)),
 			len(t.Peers), seeds, plural(seeds, "seed", "seeds"))
+		if rdv := rdvSummary(t.Peers); rdv != "" {
+			b.WriteString("  " + rdv)
+		}
 		switch {
 		case t.Err != "":
 			b.WriteString("  error: " + clean(t.Err, 200))

@@ -38,3 +38,27 @@ func TestPlainOdd(t *testing.T) {
 		t.Errorf("got %q", lines[1])
 	}
 }
+
+func TestPlainRendezvous(t *testing.T) {
+	got := Plain(rdvSnapshot())
+	want := []string{
+		"ubuntu-24.04-desktop-amd64.iso  50.0%  2.83 GiB/5.66 GiB  down 2.50 MiB/s  up 400 KiB/s  peers 6 (2 seeds)  rdv 5 (1 relayed, 1 direct, 1 simopen, 1 back, 1 lan)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Plain:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// A state still ends the line; a link kind of another name is shown as
+	// it comes, cleaned.
+	s := rdvSnapshot()
+	s.Torrents[0].Paused = true
+	s.Torrents[0].Peers = append(s.Torrents[0].Peers,
+		Peer{Rendezvous: "ffff", Link: "relayed"},
+		Peer{Rendezvous: "eeee", Link: "rendezvous"},
+		Peer{Rendezvous: "dddd", Link: "x\x1by"},
+	)
+	got = Plain(s)
+	if want := "peers 9 (2 seeds)  rdv 8 (2 relayed, 1 direct, 1 simopen, 1 back, 1 lan, 1 rdv, 1 x?y)  paused"; len(got) != 1 || !strings.HasSuffix(got[0], want) {
+		t.Errorf("Plain = %q, want it to end in %q", got, want)
+	}
+}

@@ -58,6 +58,15 @@ type Peer struct {
 	DownPiecePct   float64 // 0..100, how much of DownPiece has arrived
 	UpPiece        int     // piece we are uploading to the peer, -1 if none
 	UpPiecePct     float64 // 0..100, how much of UpPiece has been sent
+	// Rendezvous is the peer's rendezvous ID in hex when it is reached
+	// through the rendezvous routers, empty otherwise. The console shows
+	// "rdv:" and its first 8 digits instead of Addr, which on such a link
+	// may be a router's or a NAT's address.
+	Rendezvous string
+	// Link is how a rendezvous link goes now: "lan", "direct",
+	// "connect-back", "simultaneous-open" or "relayed" (through a router);
+	// empty for a plain TCP connection.
+	Link string
 }
 
 // Event is one line of the event log.

@@ -14,6 +14,7 @@ type styles struct {
 	seed     lipgloss.Style // the "seed" role
 	choke    lipgloss.Style // the "ch" mark
 	err      lipgloss.Style
+	warn     lipgloss.Style // what needs attention, such as a relayed link
 	paused   lipgloss.Style
 	down     lipgloss.Style // download rates
 	up       lipgloss.Style // upload rates
@@ -33,6 +34,7 @@ func newStyles(r *lipgloss.Renderer) styles {
 		seed:     s().Foreground(lipgloss.Color("10")),
 		choke:    s().Bold(true).Foreground(lipgloss.Color("9")),
 		err:      s().Foreground(lipgloss.Color("9")),
+		warn:     s().Bold(true).Foreground(lipgloss.Color("11")),
 		paused:   s().Foreground(lipgloss.Color("11")),
 		down:     s().Foreground(lipgloss.Color("14")),
 		up:       s().Foreground(lipgloss.Color("13")),

@@ -12,6 +12,7 @@ const (
 	minNameWidth  = 8
 	maxAddrWidth  = 40 // peer addresses
 	maxIDWidth    = 20 // peer ids
+	minIDWidth    = 8  // peer ids when the terminal is narrow: "-TR4050-"
 	maxFiles      = 8  // file lines per torrent
 	rateWidth     = 10 // "1023 KiB/s"
 	minStateWidth = 9  // "  seeding"
@@ -142,6 +143,7 @@ type layout struct {
 	name int // torrent name column
 	bar  int // progress bar cells
 	addr int
+	link int // link markers, 0 when no peer has one
 	id   int
 	num  int // digits of the largest piece index
 }
@@ -161,6 +163,7 @@ func (m Model) layout(w int, down, up [][]peerRow) layout {
 	for _, rows := range append(down, up...) {
 		for _, r := range rows {
 			l.addr = max(l.addr, width(r.addr))
+			l.link = max(l.link, width(r.link))
 			l.id = max(l.id, width(r.id))
 			if r.piece >= 0 {
 				l.num = max(l.num, len(strconv.Itoa(r.piece)))
@@ -168,8 +171,22 @@ func (m Model) layout(w int, down, up [][]peerRow) layout {
 		}
 	}
 	l.addr = min(l.addr, maxAddrWidth)
+	l.link = min(l.link, maxLinkWidth)
 	l.id = min(l.id, maxIDWidth)
+	// Narrow the ids, not the addresses, when a peer row is too wide.
+	if over := l.peerWidth() - w; over > 0 {
+		l.id = max(min(l.id, minIDWidth), l.id-over)
+	}
 	return l
+}
+
+// peerWidth is the width of the widest peer row peerLine can render.
+func (l layout) peerWidth() int {
+	n := 4 + rateWidth + 2 + roleWidth + 2 + l.addr + 2 + l.id + 2 + len("piece ") + l.num + 5 + len("  ch")
+	if l.link > 0 {
+		n += 2 + l.link
+	}
+	return n
 }
 
 // torrentName is the name shown for t.
@@ -286,7 +303,8 @@ func (m Model) fileLines(files []File, seeding bool, l layout) []string {
 	return lines
 }
 
-// peerLine renders one peer row: rate, role, address, id, piece, ch.
+// peerLine renders one peer row: rate, role, address, link, id, piece,
+// ch. The link column is left out when no peer has a link marker.
 func (m Model) peerLine(r peerRow, l layout, rateStyle func(...string) string) string {
 	st := m.st
 	role := padRight(r.role, roleWidth)
@@ -306,7 +324,17 @@ func (m Model) peerLine(r peerRow, l layout, rateStyle func(...string) string) s
 		addr = "-"
 	}
 	line := "    " + rateStyle(padLeft(formatRate(r.rate), rateWidth)) + "  " + role + "  " +
-		padRight(addr, l.addr) + "  " + st.dim.Render(padRight(id, l.id)) + "  " + piece
+		padRight(addr, l.addr) + "  "
+	if l.link > 0 {
+		link := padRight(r.link, l.link)
+		if r.link == "relayed" {
+			link = st.warn.Render(link)
+		} else {
+			link = st.dim.Render(link)
+		}
+		line += link + "  "
+	}
+	line += st.dim.Render(padRight(id, l.id)) + "  " + piece
 	if r.choke {
 		line += "  " + st.choke.Render("ch")
 	}

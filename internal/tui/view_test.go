@@ -68,6 +68,8 @@ func TestViewGolden(t *testing.T) {
 		{name: "busy_edit_down_120x30", snap: busySnapshot(), w: 120, h: 30, keys: []string{"d", "5", "M", "i", "B"}},
 		{name: "empty_80x12", snap: Snapshot{}, w: 80, h: 12, keys: []string{"e"}},
 		{name: "odd_70x20", snap: oddSnapshot(), w: 70, h: 20, keys: []string{"e"}},
+		{name: "rdv_80x24", snap: rdvSnapshot(), w: 80, h: 24},
+		{name: "rdv_120x30", snap: rdvSnapshot(), w: 120, h: 30},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
