@@ -33,6 +33,11 @@ Contents (each over fresh links):
   video  2-14 KiB frames, 30 a second, a 60 KiB key frame every second
          (about 2.4 Mbit/s)
 
+All set-ups start at once unless --concurrency bounds those in flight
+or --rate starts them open loop, N a second: a burst measures how fast
+the routers and peers work through a queue, a rate measures set-up time
+at a known load. Either way every link stays up while all pairs stream.
+
 Without routers it starts two federated routers in this process on
 loopback. --router-a and --router-b use running routers (shoal router);
 --metrics then reads their /metrics pages for lookup times, relayed
@@ -67,6 +72,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	hostsOne := fs.String("hosts", "", "with --role: local `addresses` of this side's peers")
 	seed := fs.Uint64("seed", 1, "`seed` of the peers' keys and the message sizes")
 	conc := fs.Int("concurrency", 0, "links being set up at once (default: all pairs)")
+	rate := fs.Float64("rate", 0, "start set-ups at this many a `second`, open loop (default: all at once)")
 	step := fs.Duration("step", time.Second, "`time` given to each way of making a direct link (2.5s behind NATs that drop the first SYN)")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up making a link after this `long`")
 	drain := fs.Duration("drain", 5*time.Second, "wait this `long` for the last replies")
@@ -82,7 +88,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 		return usagef("--content: %v", err)
 	}
 	cfg := pairbench.Config{
-		Pairs: *pairs, Contents: contents, Duration: *duration, Concurrency: *conc, Seed: *seed,
+		Pairs: *pairs, Contents: contents, Duration: *duration, Concurrency: *conc, Rate: *rate, Seed: *seed,
 		RouterA: *routerA, RouterB: *routerB, StepTimeout: *step, ConnectTimeout: *timeout,
 		Drain: *drain, MaxTime: *maxTime, MetricsURLs: metrics,
 	}

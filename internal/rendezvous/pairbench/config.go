@@ -17,7 +17,12 @@ type Config struct {
 	// Concurrency is how many links are being set up at once (default:
 	// all pairs at once).
 	Concurrency int
-	Seed        uint64 // derives the peers' keys and the message sizes
+	// Rate, when above 0, starts set-ups open loop: pair i starts at
+	// i/Rate seconds, whatever became of the pairs before it, so that
+	// set-up time is measured at a known load rather than as the queue
+	// of one burst. Concurrency still bounds the set-ups in flight.
+	Rate float64
+	Seed uint64 // derives the peers' keys and the message sizes
 
 	// RouterA and RouterB are the routers of the dialing and the answering
 	// cluster (HOST:PORT). Run starts two federated routers on loopback
@@ -53,6 +58,9 @@ func (c *Config) setDefaults() error {
 		if ct.Rate <= 0 || ct.MinSize < 0 || ct.MaxSize > maxPayload || ct.KeySize > maxPayload {
 			return fmt.Errorf("pairbench: content %q out of range", ct.Name)
 		}
+	}
+	if c.Rate < 0 || c.Rate > 1e6 {
+		return fmt.Errorf("pairbench: rate %g set-ups/s out of range", c.Rate)
 	}
 	if c.Concurrency <= 0 || c.Concurrency > c.Pairs {
 		c.Concurrency = c.Pairs

@@ -42,3 +42,34 @@ func TestHundredPairsLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestPairsAtRate starts set-ups open loop: 20 pairs at 100 a second take
+// about 190 ms from the first start to the last link, and the report says
+// how they were paced.
+func TestPairsAtRate(t *testing.T) {
+	rp, err := Run(t.Context(), Config{
+		Pairs: 20, Rate: 100, Duration: 200 * time.Millisecond, Drain: time.Second, Seed: 2, MaxTime: time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rp.Results[0]
+	if r.Direct != 20 {
+		t.Fatalf("%d direct of 20: %v", r.Direct, r.Errors)
+	}
+	if r.SetupSpan < 190*time.Millisecond || r.SetupSpan > 10*time.Second {
+		t.Errorf("set-ups spanned %v, want about 190ms", r.SetupSpan)
+	}
+	var b strings.Builder
+	if err := rp.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"set-ups started at 100/s", "20 links in"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+	if _, err := Run(t.Context(), Config{Pairs: 1, Rate: -1}); err == nil {
+		t.Error("a negative rate was accepted")
+	}
+}

@@ -27,6 +27,8 @@ type Result struct {
 	SetupP90 time.Duration  `json:"setup_p90_ns"`
 	SetupP99 time.Duration  `json:"setup_p99_ns"`
 	SetupMax time.Duration  `json:"setup_max_ns"`
+	// SetupSpan is from the first set-up's start to the last one's end.
+	SetupSpan time.Duration `json:"setup_span_ns"`
 	// Lookups is how many lookups the routers timed (0 when their metrics
 	// were not available); LookupAvg is their mean: a federated round trip
 	// for a peer of the other cluster, 0 for a router's own peer.
@@ -60,7 +62,11 @@ type Report struct {
 	Routers  string        `json:"routers"` // "in-process" or "external"
 	Pairs    int           `json:"pairs"`
 	Duration time.Duration `json:"duration_ns"` // streaming time per content
-	Results  []Result      `json:"results"`
+	// Concurrency bounds the set-ups in flight; Rate, when above 0, is
+	// the open-loop rate at which set-ups started, a second.
+	Concurrency int      `json:"concurrency"`
+	Rate        float64  `json:"rate_per_s"`
+	Results     []Result `json:"results"`
 	// CPU and MaxRSS are this process's (with in-process routers, the
 	// routers' too).
 	CPU    time.Duration `json:"cpu_ns"`
@@ -137,6 +143,10 @@ func (rp *Report) WriteTable(w io.Writer) error {
 	}
 	for _, r := range rp.Results {
 		fmt.Fprintf(w, "%s: links %s; %s\n", r.Content, kinds(r.Kinds), r.Profile)
+		if linked := r.Direct + r.Relayed; linked > 0 && r.SetupSpan > 0 {
+			fmt.Fprintf(w, "  set-up: %d links in %v (%.0f links/s), max %s ms\n",
+				linked, r.SetupSpan.Round(time.Millisecond), float64(linked)/r.SetupSpan.Seconds(), ms(r.SetupMax))
+		}
 		if r.RouterCPU >= 0 && r.RouterRSS >= 0 {
 			fmt.Fprintf(w, "  routers: cpu %v, rss %.1f MiB\n", r.RouterCPU.Round(time.Millisecond), float64(r.RouterRSS)/(1<<20))
 		}
@@ -144,9 +154,24 @@ func (rp *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "  error: %s\n", e)
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d pairs, %v per content, %s routers; this process: cpu %v, max rss %.1f MiB\n",
-		rp.Pairs, rp.Duration, rp.Routers, rp.CPU.Round(time.Millisecond), float64(rp.MaxRSS)/(1<<20))
+	_, err := fmt.Fprintf(w, "%d pairs, %s, %v per content, %s routers; this process: cpu %v, max rss %.1f MiB\n",
+		rp.Pairs, rp.pace(), rp.Duration, rp.Routers, rp.CPU.Round(time.Millisecond), float64(rp.MaxRSS)/(1<<20))
 	return err
+}
+
+// pace says how set-ups were started.
+func (rp *Report) pace() string {
+	var s string
+	switch {
+	case rp.Rate > 0:
+		s = fmt.Sprintf("set-ups started at %g/s", rp.Rate)
+	default:
+		s = "set-ups started at once"
+	}
+	if rp.Concurrency > 0 && rp.Concurrency < rp.Pairs {
+		s += fmt.Sprintf(", at most %d in flight", rp.Concurrency)
+	}
+	return s
 }
 
 // WriteCSV writes one line per content after a header line.

@@ -115,6 +115,7 @@ func dial(ctx context.Context, cfg *Config, rp *Report, scrapers []scraper) (*Re
 	}
 	defer ps.stop()
 	rp.Pairs, rp.Duration = cfg.Pairs, cfg.Duration
+	rp.Concurrency, rp.Rate = cfg.Concurrency, cfg.Rate
 	for k, c := range cfg.Contents {
 		before, ok := sampleAll(ctx, scrapers)
 		res := runContent(ctx, cfg, ps.nodes, c, k)
@@ -150,17 +151,23 @@ type pairOutcome struct {
 	st     streamStats
 }
 
-// runContent links every pair (cfg.Concurrency at a time), then streams c
-// on all links at once, then closes them.
+// runContent links every pair (cfg.Concurrency at a time, at cfg.Rate
+// set-ups a second if set), then streams c on all links at once, then
+// closes them.
 func runContent(ctx context.Context, cfg *Config, nodes []*node.Node, c Content, k int) Result {
 	out := make([]pairOutcome, len(nodes))
 	links := make([]*node.Link, len(nodes))
 	sem := make(chan struct{}, cfg.Concurrency)
 	var wg sync.WaitGroup
+	t0 := time.Now()
 	for i, n := range nodes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if cfg.Rate > 0 && !sleepUntil(ctx, t0.Add(time.Duration(float64(i)/cfg.Rate*float64(time.Second)))) {
+				out[i].err = ctx.Err()
+				return
+			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
@@ -178,6 +185,7 @@ func runContent(ctx context.Context, cfg *Config, nodes []*node.Node, c Content,
 		}()
 	}
 	wg.Wait()
+	span := time.Since(t0)
 	for i, l := range links {
 		if l == nil {
 			continue
@@ -192,7 +200,25 @@ func runContent(ctx context.Context, cfg *Config, nodes []*node.Node, c Content,
 		}()
 	}
 	wg.Wait()
-	return summarize(c, out, cfg.Duration)
+	res := summarize(c, out, cfg.Duration)
+	res.SetupSpan = span
+	return res
+}
+
+// sleepUntil waits for t; false when ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-tm.C:
+		return true
+	}
 }
 
 // summarize folds the pairs' outcomes into a Result.
