@@ -242,21 +242,28 @@ func (a *attempt) simOpen(at time.Time) {
 	}
 }
 
-// relay opens a relay leg through the home router.
+// relay opens a relay leg through the home router. The router answers
+// the RelayBind with a signed Registered before any relayed byte; a leg
+// whose router does not prove the pinned key is dropped.
 func (a *attempt) relay() {
 	defer a.wg.Done()
 	n := a.n
 	d := &net.Dialer{Timeout: n.cfg.HandshakeTimeout}
 	conn, err := d.DialContext(a.ctx, "tcp", n.cfg.Router)
 	if err != nil {
+		n.log.Debug("node: relay leg", "peer", a.intro.Peer, "err", err)
 		return
 	}
-	br, _, err := n.handshakeRouter(conn, proto.PurposeRelay)
+	br, mine, err := n.handshakeRouter(conn, proto.PurposeRelay)
 	if err == nil {
 		err = proto.WriteFrame(conn, &proto.RelayBind{Token: a.intro.Token})
 	}
+	if err == nil {
+		_, err = n.readRegistered(br, mine)
+	}
 	if err != nil {
 		conn.Close()
+		n.log.Debug("node: relay leg", "peer", a.intro.Peer, "err", err)
 		return
 	}
 	a.outbound(&candidate{conn: conn, r: br, via: 0})

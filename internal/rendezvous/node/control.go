@@ -51,16 +51,9 @@ func (n *Node) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := proto.ReadFrame(br, nil)
+	reg, err := n.readRegistered(br, mine)
 	if err != nil {
 		return fmt.Errorf("node: register: %w", err)
-	}
-	reg, ok := f.(*proto.Registered)
-	if !ok {
-		return fmt.Errorf("node: register: %v", f)
-	}
-	if pin := n.cfg.RouterID; pin != (proto.ID{}) && !reg.Verify(mine, pin) {
-		return fmt.Errorf("%w: %s answered, pinned %s", ErrRouterKey, reg.Router, pin)
 	}
 	conn.SetDeadline(time.Time{})
 	c := &control{conn: conn, observed: reg.Observed, pending: map[uint64]chan proto.Frame{}, dead: make(chan struct{})}

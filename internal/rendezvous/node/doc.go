@@ -14,7 +14,8 @@
 // a switch frame and go on over the direct socket, so the stream moves
 // without losing or repeating a byte; Link.Kind then reports the direct
 // kind. A router given as ID@HOST:PORT is pinned: it must sign the
-// registration with that ID's key.
+// registration, and the registration of every relay leg, with that ID's
+// key; a relay leg that fails the check is dropped.
 //
 // It implements no BEP; the wire format is package proto.
 package node

@@ -239,3 +239,23 @@ func (n *Node) handshakeRouter(conn net.Conn, purpose proto.Purpose) (*bufio.Rea
 	}
 	return br, reg, nil
 }
+
+// readRegistered reads the router's signed answer to mine, sent at
+// registration and on every relay leg, and, when the router is pinned,
+// checks that the pinned router signed it.
+func (n *Node) readRegistered(br *bufio.Reader, mine *proto.Register) (*proto.Registered, error) {
+	f, err := proto.ReadFrame(br, nil)
+	if err != nil {
+		return nil, err
+	}
+	switch f := f.(type) {
+	case *proto.Registered:
+		if pin := n.cfg.RouterID; pin != (proto.ID{}) && !f.Verify(mine, pin) {
+			return nil, fmt.Errorf("%w: %s answered, pinned %s", ErrRouterKey, f.Router, pin)
+		}
+		return f, nil
+	case *proto.Error:
+		return nil, f
+	}
+	return nil, fmt.Errorf("node: router sent %T, want Registered", f)
+}

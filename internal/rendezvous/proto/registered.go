@@ -8,7 +8,8 @@ import (
 // Registered tells a peer (or a federated router) that its Register was
 // accepted, with the address the router observed and the router's ID,
 // public key and signature over the registration's nonce, so that a peer
-// that pins its router's ID can check it talks to that router.
+// that pins its router's ID can check it talks to that router. A peer's
+// relay leg gets one too, after its RelayBind.
 type Registered struct {
 	Observed  netip.AddrPort
 	Router    ID

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -235,6 +236,14 @@ func (r *Router) serveConn(conn net.Conn) {
 		if err != nil {
 			return
 		}
+		if !isRouter {
+			// A peer that pins this router checks its key on every leg
+			// too. The proof goes out before the leg joins its pair, so
+			// it precedes every relayed byte and is not counted as one.
+			if err := proto.WriteFrame(conn, r.registered(observed, reg)); err != nil {
+				return
+			}
+		}
 		conn.SetDeadline(time.Time{})
 		r.handshakes.Add(-1)
 		handshaking = false
@@ -259,11 +268,18 @@ func (r *Router) serveConn(conn net.Conn) {
 	}
 	r.handshakes.Add(-1)
 	handshaking = false
-	welcome := &proto.Registered{Observed: observed, Cluster: r.cfg.Cluster}
-	welcome.Sign(r.cfg.Key, reg) // a peer that pins this router checks it
-	s.send(welcome)
+	s.send(r.registered(observed, reg))
 	r.log.Debug("router: registered", "id", id, "observed", observed, "private", reg.Private, "router", isRouter)
 	r.runSession(conn, br, s)
+}
+
+// registered is the signed answer to the registration reg, sent on a
+// peer's control connection and on its relay legs: a peer that pins this
+// router checks it.
+func (r *Router) registered(observed netip.AddrPort, reg *proto.Register) *proto.Registered {
+	f := &proto.Registered{Observed: observed, Cluster: r.cfg.Cluster}
+	f.Sign(r.cfg.Key, reg)
+	return f
 }
 
 func (r *Router) refuse(conn net.Conn, code proto.Code, why string) {
