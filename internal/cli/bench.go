@@ -22,7 +22,9 @@ acknowledges it. Printed, and with --out written as DIR/pairs.csv and
 DIR/pairs.json, one row per content:
 
   pairs linked directly, relayed, failed; link set-up time p50/p90/p99;
-  the routers' lookup time for a peer of the other cluster; messages,
+  the routers' routing-table lookup time (table_lookup_ns) and the time
+  to find a peer of the other cluster (lookup_avg_ms, a round trip
+  between the routers, or 0 once cached); messages,
   messages dropped (by sequence number), average message size, average
   and p99 transmission time (message out to reply in); bytes/s per pair
   and in all; bytes the routers relayed.

@@ -16,6 +16,8 @@ import (
 type routerSample struct {
 	lookupSum   float64 // seconds
 	lookupCount float64
+	tableSum    float64 // seconds in routing-table lookups
+	tableCount  float64
 	relayed     float64 // bytes
 	relays      float64
 	cpu         float64 // seconds of the router process (external routers)
@@ -24,13 +26,13 @@ type routerSample struct {
 
 // sub is the change from o to s; rss stays s's.
 func (s routerSample) sub(o routerSample) routerSample {
-	return routerSample{s.lookupSum - o.lookupSum, s.lookupCount - o.lookupCount, s.relayed - o.relayed,
-		s.relays - o.relays, s.cpu - o.cpu, s.rss}
+	return routerSample{s.lookupSum - o.lookupSum, s.lookupCount - o.lookupCount, s.tableSum - o.tableSum,
+		s.tableCount - o.tableCount, s.relayed - o.relayed, s.relays - o.relays, s.cpu - o.cpu, s.rss}
 }
 
 func (s routerSample) add(o routerSample) routerSample {
-	return routerSample{s.lookupSum + o.lookupSum, s.lookupCount + o.lookupCount, s.relayed + o.relayed,
-		s.relays + o.relays, s.cpu + o.cpu, s.rss + o.rss}
+	return routerSample{s.lookupSum + o.lookupSum, s.lookupCount + o.lookupCount, s.tableSum + o.tableSum,
+		s.tableCount + o.tableCount, s.relayed + o.relayed, s.relays + o.relays, s.cpu + o.cpu, s.rss + o.rss}
 }
 
 // maxMetrics bounds a metrics page.
@@ -56,6 +58,10 @@ func parseMetrics(r io.Reader) (routerSample, error) {
 			dst = &s.lookupSum
 		case "shoal_router_lookup_seconds_count":
 			dst = &s.lookupCount
+		case "shoal_router_table_lookup_seconds_total":
+			dst = &s.tableSum
+		case "shoal_router_table_lookups_total":
+			dst = &s.tableCount
 		case "shoal_router_relayed_bytes_total":
 			dst = &s.relayed
 		case "shoal_router_relays_total":

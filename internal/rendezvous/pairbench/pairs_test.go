@@ -40,6 +40,9 @@ func TestHundredPairsLoopback(t *testing.T) {
 		if i == 0 && (r.Lookups == 0 || r.LookupAvg <= 0) {
 			t.Errorf("%s: %d lookups timed by the routers, avg %v", r.Content, r.Lookups, r.LookupAvg)
 		}
+		if r.TableLookups < int64(pairs) {
+			t.Errorf("%s: %d routing-table lookups timed, want at least %d", r.Content, r.TableLookups, pairs)
+		}
 	}
 }
 

@@ -29,6 +29,11 @@ type Result struct {
 	SetupMax time.Duration  `json:"setup_max_ns"`
 	// SetupSpan is from the first set-up's start to the last one's end.
 	SetupSpan time.Duration `json:"setup_span_ns"`
+	// TableLookups is how many times the routers searched their routing
+	// tables (0 when their metrics were not available); TableLookupAvg is
+	// the mean time of one search.
+	TableLookups   int64         `json:"table_lookups"`
+	TableLookupAvg time.Duration `json:"table_lookup_avg_ns"`
 	// Lookups is how many lookups the routers timed (0 when their metrics
 	// were not available); LookupAvg is their mean: a federated round trip
 	// for a peer of the other cluster, 0 for a router's own peer.
@@ -102,12 +107,15 @@ func kinds(m map[string]int) string {
 
 var columns = []string{
 	"content", "pairs", "direct", "relayed", "failed", "setup_p50_ms", "setup_p90_ms", "setup_p99_ms",
-	"lookup_avg_ms", "messages", "dropped", "avg_msg_bytes", "xmit_avg_ms", "xmit_p99_ms",
+	"table_lookup_ns", "lookup_avg_ms", "messages", "dropped", "avg_msg_bytes", "xmit_avg_ms", "xmit_p99_ms",
 	"pair_bytes_per_s", "total_bytes_per_s", "relayed_bytes", "router_cpu_ms", "router_rss_bytes", "kinds",
 }
 
 func (r *Result) row() []string {
-	lookup := "-"
+	lookup, table := "-", "-"
+	if r.TableLookups > 0 {
+		table = strconv.FormatFloat(float64(r.TableLookupAvg), 'f', 0, 64)
+	}
 	if r.Lookups > 0 {
 		lookup = strconv.FormatFloat(float64(r.LookupAvg)/1e6, 'f', 3, 64)
 	}
@@ -123,7 +131,7 @@ func (r *Result) row() []string {
 	}
 	return []string{
 		r.Content, strconv.Itoa(r.Pairs), strconv.Itoa(r.Direct), strconv.Itoa(r.Relayed), strconv.Itoa(r.Failed),
-		ms(r.SetupP50), ms(r.SetupP90), ms(r.SetupP99), lookup,
+		ms(r.SetupP50), ms(r.SetupP90), ms(r.SetupP99), table, lookup,
 		strconv.FormatInt(r.Messages, 10), strconv.FormatInt(r.Dropped, 10),
 		strconv.FormatFloat(r.AvgMsgSize, 'f', 0, 64), ms(r.XmitAvg), ms(r.XmitP99),
 		strconv.FormatFloat(r.PairBps, 'f', 0, 64), strconv.FormatFloat(r.TotalBps, 'f', 0, 64), relayed, cpu, rss, kinds(r.Kinds),

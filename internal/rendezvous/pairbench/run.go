@@ -132,6 +132,10 @@ func dial(ctx context.Context, cfg *Config, rp *Report, scrapers []scraper) (*Re
 			if d.lookupCount > 0 {
 				res.LookupAvg = time.Duration(d.lookupSum / d.lookupCount * 1e9)
 			}
+			res.TableLookups = int64(d.tableCount)
+			if d.tableCount > 0 {
+				res.TableLookupAvg = time.Duration(d.tableSum / d.tableCount * 1e9)
+			}
 		}
 		rp.Results = append(rp.Results, res)
 		if ctx.Err() != nil {

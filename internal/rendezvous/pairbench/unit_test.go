@@ -123,6 +123,8 @@ shoal_router_lookup_seconds_sum 0.25
 shoal_router_lookup_seconds_count 100
 shoal_router_relayed_bytes_total 1.5e+06
 shoal_router_relays_total 7
+shoal_router_table_lookup_seconds_total 2e-05
+shoal_router_table_lookups_total 200
 go_goroutines 12
 process_cpu_seconds_total 2.5
 process_resident_memory_bytes 4.194304e+07
@@ -133,7 +135,7 @@ func TestParseMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := routerSample{lookupSum: 0.25, lookupCount: 100, relayed: 1.5e6, relays: 7, cpu: 2.5, rss: 40 << 20}
+	want := routerSample{lookupSum: 0.25, lookupCount: 100, tableSum: 2e-05, tableCount: 200, relayed: 1.5e6, relays: 7, cpu: 2.5, rss: 40 << 20}
 	if s != want {
 		t.Errorf("%+v, want %+v", s, want)
 	}

@@ -118,6 +118,15 @@ func newCore(cfg *Config, m *metrics) *core {
 	}
 }
 
+// find looks id up in the routing table. The lookup is timed for the
+// metrics only; nothing depends on the time.
+func (c *core) find(id proto.ID) *session {
+	start := time.Now()
+	s := c.peers.lookup(id)
+	c.m.tableLookup(time.Since(start))
+	return s
+}
+
 // admit checks the registration limits for a connection from ip before
 // its handshake.
 func (c *core) admit(now time.Time, ip netip.Addr) proto.Code {
@@ -214,7 +223,7 @@ func (c *core) fedFrame(now time.Time, s *session, f proto.Frame) error {
 	case *proto.Pong:
 		s.pong(now, f.Seq)
 	case *proto.Lookup:
-		s.send(&proto.LookupReply{Query: f.Query, Target: f.Target, Found: c.peers.lookup(f.Target) != nil})
+		s.send(&proto.LookupReply{Query: f.Query, Target: f.Target, Found: c.find(f.Target) != nil})
 	case *proto.LookupReply:
 		c.lookupReply(now, s, f)
 	case *proto.Forward:
@@ -262,7 +271,7 @@ func (c *core) connect(now time.Time, s *session, f *proto.ConnectRequest) {
 // route finds the target of p: here, in the lookup cache, or by asking
 // every federated router.
 func (c *core) route(now time.Time, p *pair) {
-	if t := c.peers.lookup(p.tgt); t != nil {
+	if t := c.find(p.tgt); t != nil {
 		c.m.lookupSeconds.Observe(0)
 		p.state = stAnswer
 		t.send(&proto.Incoming{Token: p.token, From: p.req, Upgrade: p.upgrade})
@@ -348,7 +357,7 @@ func (c *core) lookupReply(now time.Time, fed *session, f *proto.LookupReply) {
 // forwarded starts a pair for a remote requester and a local target.
 func (c *core) forwarded(now time.Time, fed *session, f *proto.Forward) {
 	reply := func(code proto.Code) { fed.send(&proto.ForwardReply{Token: f.Token, Code: code}) }
-	t := c.peers.lookup(f.Target)
+	t := c.find(f.Target)
 	switch {
 	case t == nil:
 		reply(proto.CodeNotFound)

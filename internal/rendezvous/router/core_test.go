@@ -58,6 +58,9 @@ func TestConnectIntroducesBoth(t *testing.T) {
 	a := peer(t, c, "198.51.100.1", 1000)
 	b := peer(t, c, "203.0.113.1", 2000)
 	c.peerFrame(t0, a, &proto.ConnectRequest{Req: 1, Target: b.id})
+	if n := c.m.nTable.Load(); n != 1 {
+		t.Errorf("%d routing-table lookups timed, want 1", n)
+	}
 	in := drain(b)
 	if len(in) != 1 {
 		t.Fatalf("target got %v", in)

@@ -3,6 +3,7 @@ package router
 import (
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -21,6 +22,11 @@ type Stats struct {
 	RateLimited   int64 // connect requests refused by a rate limit
 	Relays        int64 // relayed pairs started
 	RelayedBytes  int64 // bytes relayed, both directions
+	// TableLookups is how many times the routing table was searched for
+	// a peer, and TableLookupTime the time they took in all (with the
+	// clock reads that timed them).
+	TableLookups    int64
+	TableLookupTime time.Duration
 }
 
 type metrics struct {
@@ -33,6 +39,7 @@ type metrics struct {
 	lookupSeconds prometheus.Histogram
 
 	nReg, nRefused, nMalformed, nConnects, nLimited, nRelays, nRelayed atomic.Int64
+	nTable, tableNanos                                                 atomic.Int64
 }
 
 func newMetrics() *metrics {
@@ -59,7 +66,14 @@ func newMetrics() *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
 		}),
 	}
-	m.reg.MustRegister(m.registrations, m.sessions, m.connects, m.relayedBytes, m.relays, m.lookupSeconds,
+	tableCount := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "shoal_router_table_lookups_total", Help: "Searches of the routing table for a peer.",
+	}, func() float64 { return float64(m.nTable.Load()) })
+	tableTime := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "shoal_router_table_lookup_seconds_total",
+		Help: "Time spent searching the routing table, with the clock reads that timed it.",
+	}, func() float64 { return float64(m.tableNanos.Load()) / 1e9 })
+	m.reg.MustRegister(m.registrations, m.sessions, m.connects, m.relayedBytes, m.relays, m.lookupSeconds, tableCount, tableTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -82,6 +96,11 @@ func (m *metrics) registered(ok bool) {
 	}
 	m.registrations.WithLabelValues("refused").Inc()
 	m.nRefused.Add(1)
+}
+
+func (m *metrics) tableLookup(d time.Duration) {
+	m.nTable.Add(1)
+	m.tableNanos.Add(int64(d))
 }
 
 func (m *metrics) relayed(n int64) {

@@ -83,6 +83,7 @@ func (r *Router) Stats() Stats {
 		Sessions: n, Registrations: r.m.nReg.Load(), Refused: r.m.nRefused.Load(),
 		Malformed: r.m.nMalformed.Load(), Connects: r.m.nConnects.Load(), RateLimited: r.m.nLimited.Load(),
 		Relays: r.m.nRelays.Load(), RelayedBytes: r.m.nRelayed.Load(),
+		TableLookups: r.m.nTable.Load(), TableLookupTime: time.Duration(r.m.tableNanos.Load()),
 	}
 }
 

@@ -195,7 +195,8 @@ func TestMetricsEndpoint(t *testing.T) {
 	r := serve(t, Config{})
 	rec := httptest.NewRecorder()
 	r.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	for _, name := range []string{"shoal_router_sessions", "shoal_router_relayed_bytes_total", "shoal_router_lookup_seconds"} {
+	for _, name := range []string{"shoal_router_sessions", "shoal_router_relayed_bytes_total", "shoal_router_lookup_seconds",
+		"shoal_router_table_lookups_total", "shoal_router_table_lookup_seconds_total", "process_cpu_seconds_total"} {
 		if !strings.Contains(rec.Body.String(), name) {
 			t.Errorf("metrics lack %s", name)
 		}
