@@ -37,7 +37,7 @@ func newConsoleSource(s *engine.Session, jobs []*job, onPause func(bt.InfoHash, 
 // event records a protocol event for the console's event pane.
 func (c *consoleSource) event(e engine.Event) {
 	kind, detail := eventKind(e)
-	ev := tui.Event{Time: e.Time, Torrent: e.Torrent, Peer: e.Peer.String(), Kind: kind, Detail: detail}
+	ev := tui.Event{Time: e.Time, Torrent: e.Torrent, Peer: eventPeer(e, true), Kind: kind, Detail: detail}
 	c.mu.Lock()
 	if len(c.events) >= maxEvents {
 		c.events = append(c.events[:0], c.events[len(c.events)-maxEvents/2:]...)
@@ -227,6 +227,19 @@ func (c *consoleSource) torrent(ih string) *engine.Torrent {
 	return c.s.Torrent(h)
 }
 
+// eventPeer names the peer of e: "rdv:" and its rendezvous ID (the
+// first 8 hex digits if short) when it came through the routers, whose
+// socket's address may be a router's; its address otherwise.
+func eventPeer(e engine.Event, short bool) string {
+	if e.Rendezvous.IsZero() {
+		return e.Peer.String()
+	}
+	if short {
+		return "rdv:" + e.Rendezvous.Short()
+	}
+	return "rdv:" + e.Rendezvous.String()
+}
+
 // eventWriter writes the event log as text lines.
 type eventWriter struct {
 	mu sync.Mutex
@@ -236,6 +249,6 @@ type eventWriter struct {
 func (w *eventWriter) event(e engine.Event) {
 	kind, detail := eventKind(e)
 	w.mu.Lock()
-	fmt.Fprintf(w.w, "%s %s %s %s %s\n", e.Time.Format("15:04:05.000000"), e.Torrent, e.Peer, kind, detail)
+	fmt.Fprintf(w.w, "%s %s %s %s %s\n", e.Time.Format("15:04:05.000000"), e.Torrent, eventPeer(e, false), kind, detail)
 	w.mu.Unlock()
 }

@@ -102,3 +102,25 @@ func TestPeerViewShown(t *testing.T) {
 		t.Errorf("Plain = %q, want it to hold %q", lines, want)
 	}
 }
+
+// TestEventPeer names a peer that came through the routers by its
+// rendezvous ID, not by its socket's address (a router's when relayed).
+func TestEventPeer(t *testing.T) {
+	addr := netip.MustParseAddrPort("198.51.100.7:7000")
+	plain := engine.Event{Peer: addr}
+	rdv := engine.Event{Peer: addr, Rendezvous: proto.ID{0xb0, 0x7c, 0x0f, 0xfe, 1}}
+	for _, tc := range []struct {
+		e     engine.Event
+		short bool
+		want  string
+	}{
+		{plain, true, "198.51.100.7:7000"},
+		{plain, false, "198.51.100.7:7000"},
+		{rdv, true, "rdv:b07c0ffe"},
+		{rdv, false, "rdv:b07c0ffe01000000000000000000000000000000"},
+	} {
+		if got := eventPeer(tc.e, tc.short); got != tc.want {
+			t.Errorf("eventPeer(short=%v) = %q, want %q", tc.short, got, tc.want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"shoal/internal/bt"
 	"shoal/internal/peerconn"
+	"shoal/internal/rendezvous/proto"
 	"shoal/internal/tracker/client"
 	"shoal/internal/wire"
 )
@@ -88,8 +89,12 @@ type Event struct {
 	Time    time.Time
 	Torrent string
 	Peer    netip.AddrPort
-	Sent    bool // false: received
-	Msg     string
+	// Rendezvous is the peer's rendezvous ID when it came through the
+	// routers (Peer is then the address of the link's socket, a router's
+	// when relayed).
+	Rendezvous proto.ID
+	Sent       bool // false: received
+	Msg        string
 }
 
 // Session is a set of torrents sharing one listening port, one peer id and

@@ -266,7 +266,7 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, cand *candidate) {
 	}
 	if t.s.cfg.OnEvent != nil {
 		cc.OnBlock = func(index, begin, length uint32) {
-			t.event(addr, true, fmt.Sprintf("%v %d %d [%d bytes]", wire.Piece, index, begin, length))
+			t.event(addr, rdv, true, fmt.Sprintf("%v %d %d [%d bytes]", wire.Piece, index, begin, length))
 		}
 	}
 	p.conn = peerconn.New(nc, cc)
@@ -295,8 +295,8 @@ func (t *Torrent) prefer(outgoing bool, theirs bt.PeerID) bool {
 	return bytes.Compare(theirs[:], ours[:]) < 0
 }
 
-func (t *Torrent) event(peer netip.AddrPort, sent bool, msg string) {
-	t.s.cfg.OnEvent(Event{Time: time.Now(), Torrent: t.spec.Name, Peer: peer, Sent: sent, Msg: msg})
+func (t *Torrent) event(peer netip.AddrPort, rdv proto.ID, sent bool, msg string) {
+	t.s.cfg.OnEvent(Event{Time: time.Now(), Torrent: t.spec.Name, Peer: peer, Rendezvous: rdv, Sent: sent, Msg: msg})
 }
 
 func (t *Torrent) uploaded(id swarm.Peer, n int) {
@@ -331,7 +331,7 @@ func (t *Torrent) readLoop(p *peer) {
 			}
 		}
 		if t.s.cfg.OnEvent != nil {
-			t.event(p.addr, false, m.String())
+			t.event(p.addr, p.rdv, false, m.String())
 		}
 		t.mu.Lock()
 		acts := t.st.Handle(time.Now(), p.id, m)
@@ -366,7 +366,7 @@ func (t *Torrent) execute(acts []swarm.Action, payload []byte) {
 			if p != nil {
 				p.conn.Send(a.Msg)
 				if t.s.cfg.OnEvent != nil {
-					t.event(p.addr, true, a.Msg.String())
+					t.event(p.addr, p.rdv, true, a.Msg.String())
 				}
 			}
 		case swarm.Serve:
