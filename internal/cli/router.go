@@ -83,6 +83,11 @@ func runRouter(ctx context.Context, e env, args []string) error {
 		lim.ConnectRate <= 0 || lim.ConnectBurst <= 0 || lim.TargetRate <= 0 || lim.TargetBurst <= 0 {
 		return usagef("limits must be positive")
 	}
+	stop, err := envCPUProfile()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	cfg := router.Config{
 		Cluster: *cluster, Listen: *listen, Relay: !*noRelay,
 		RelayMaxBytes: int64(relayBytes), RelayMaxDuration: *relayTime,

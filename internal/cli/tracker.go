@@ -49,19 +49,11 @@ func runTracker(ctx context.Context, e env, args []string) error {
 	if *httpAddr == "" && *udpAddr == "" {
 		return usagef("nothing to serve: give --http or --udp an address")
 	}
-	// SHOAL_CPUPROFILE=FILE writes a CPU profile of the tracker to FILE when
-	// it stops (for bench/tracker.sh; deliberately not a flag).
-	if path := os.Getenv("SHOAL_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := envCPUProfile()
+	if err != nil {
+		return err
 	}
+	defer stop()
 	cfg := server.Config{HTTPAddr: *httpAddr, UDPAddr: *udpAddr}
 	if err := extra.apply(&cfg); err != nil {
 		return err
@@ -210,4 +202,26 @@ func rescanOnHangup(srv *server.Server, log *slog.Logger) (stop func()) {
 		close(done)
 		wg.Wait()
 	}
+}
+
+// envCPUProfile starts a CPU profile into the file named by
+// SHOAL_CPUPROFILE, if set, for benchmark scripts that profile a server
+// (deliberately not a flag); stop writes it out.
+func envCPUProfile() (stop func(), err error) {
+	path := os.Getenv("SHOAL_CPUPROFILE")
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
