@@ -3,7 +3,9 @@
 // It implements the handshake and messages of BEP 3, the fast extension
 // of BEP 6 (suggest, have all, have none, reject, allowed fast), the
 // extension protocol of BEP 10 (the extended message and its handshake
-// dictionary) and the port message of BEP 5.
+// dictionary), the port message of BEP 5, and two extended messages: the
+// metadata exchange of BEP 9 (ut_metadata) and the peer exchange of
+// BEP 11 (ut_pex).
 //
 // The package does no networking. Writing is done with Append functions
 // that add one encoded message to a caller's slice without allocating.
