@@ -163,6 +163,10 @@ func (d *decodeState) stringInto(v reflect.Value) error {
 }
 
 func (d *decodeState) listInto(v reflect.Value) error {
+	if isBytes(v.Type()) {
+		// Byte slices and arrays are byte strings, never lists of integers.
+		return d.mismatch("list", v)
+	}
 	switch v.Kind() {
 	case reflect.Slice:
 		if err := d.open(); err != nil {

@@ -206,6 +206,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		B   bool   `bencode:"d"`
 		S   string `bencode:"e"`
 		H   [2]byte
+		Bs  []byte
 		P   [2]int
 		F   float64
 		Err error
@@ -223,6 +224,9 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"d1:ei1ee", 4, "cannot decode integer"},
 		{"d1:eleee", 4, "cannot decode list"},
 		{"d1:Hi1ee", 4, "cannot decode integer"},
+		{"d1:Hli1ei2eee", 4, "cannot decode list"}, // byte arrays are strings
+		{"d2:Bsli1ei2eee", 5, "cannot decode list"},
+		{"d2:Bslee", 5, "cannot decode list"},
 		{"d1:H3:abce", 4, "length 3"},
 		{"d1:Pli1eee", 4, "length 1"},
 		{"d1:Pli1ei2ei3eee", 4, "longer"},
