@@ -14,7 +14,7 @@ import (
 var layers = [][]string{
 	{"bt", "bitfield", "bencode", "tui", "redistest", "leakcheck", "testbin"},
 	{"metainfo", "wire", "rate", "picker", "choker", "rendezvous/proto"},
-	{"swarm", "storage", "create", "peerconn", "tracker/client", "tracker/registry", "rendezvous/router", "rendezvous/node"},
+	{"swarm", "storage", "create", "pex", "peerconn", "tracker/client", "tracker/registry", "rendezvous/router", "rendezvous/node"},
 	{"tracker/store", "rendezvous/service", "rendezvous/rdvtest", "ringlab"},
 	{"tracker/server", "engine"},
 	{"magnet", "tracker/loadgen", "lab", "rendezvous/pairbench"},

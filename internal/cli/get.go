@@ -247,6 +247,7 @@ func run(ctx context.Context, e env, o *netOptions, session func() (*engine.Sess
 			RendezvousPeers: o.rdv.peers,
 			Metadata:        mi.InfoBytes,
 			SuperSeed:       superSeed,
+			Private:         mi.Info.Private,
 		})
 		if err != nil {
 			return err

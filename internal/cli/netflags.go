@@ -33,6 +33,7 @@ type netOptions struct {
 	downSet   bool
 	outPorts  string
 	globalMax int
+	noPEX     bool
 	rdv       rendezvousOptions
 }
 
@@ -43,6 +44,7 @@ func (o *netOptions) register(fs *flagSet) {
 	o.rdv.register(fs)
 	fs.IntVar(&o.maxConns, "max-conns", engine.DefaultMaxConns, "maximum peer connections per torrent")
 	fs.IntVar(&o.globalMax, "global-max-conns", engine.DefaultGlobalMaxConns, "maximum peer connections of all torrents together")
+	fs.BoolVar(&o.noPEX, "no-pex", false, "do not exchange peer lists with other peers (BEP 11; never done for private torrents)")
 	fs.StringVar(&o.outPorts, "outgoing-ports", "", "bind outgoing connections to local ports in this `range`, e.g. 50000-50100")
 	fs.Var(setFlag{&o.upLimit, &o.upSet}, "max-up", "upload limit in `bytes/s` for the whole session, e.g. 512K or 10MiB (default: unlimited)")
 	fs.Var(setFlag{&o.downLimit, &o.downSet}, "max-down", "download limit in `bytes/s` for the whole session, e.g. 512K or 10MiB (default: unlimited)")
@@ -141,6 +143,7 @@ func (o *netOptions) session(stdout io.Writer, log *slog.Logger, onEvent func(en
 		Tracker:        tc,
 		Logger:         log,
 		OnEvent:        onEvent,
+		NoPEX:          o.noPEX,
 	}
 	if err := o.rdv.start(&cfg, o.bind, log, stdout); err != nil {
 		return nil, err

@@ -109,6 +109,7 @@ func runShare(ctx context.Context, e env, args []string) error {
 		RendezvousPeers: o.rdv.peers,
 		Metadata:        mi.InfoBytes,
 		SuperSeed:       *superSeed,
+		Private:         mi.Info.Private,
 	})
 	if err != nil {
 		s.Close(context.Background())

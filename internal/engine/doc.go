@@ -13,6 +13,12 @@
 // its plain address, if it has one and that has not failed before; never
 // both at once). PeerStats.Link says how each rendezvous link goes.
 //
+// Peer exchange (BEP 11, ut_pex) runs here, over the pure state of package
+// pex, because only the engine knows the peers' addresses: it tells each
+// peer about the others once a minute and dials what peers tell it, with
+// the rendezvous IDs of peers reached through the routers in the same
+// messages. It is off for private torrents (BEP 27).
+//
 // Block payloads go from the socket reader's buffer straight into a pooled
 // piece buffer; a complete piece is hashed once and written with positioned
 // writes. Each torrent has its own lock around its state; there is no lock

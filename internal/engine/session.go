@@ -77,6 +77,11 @@ type Config struct {
 	// RendezvousRouter is the home router's contact "ID@HOST:PORT", told
 	// to trackers with the rendezvous ID; empty tells the ID only.
 	RendezvousRouter string
+	// NoPEX switches peer exchange (BEP 11) off; it is always off for
+	// private torrents. PEXInterval is the time between two peer exchange
+	// messages to one peer; zero means a minute.
+	NoPEX       bool
+	PEXInterval time.Duration
 	// OnEvent, if set, receives every protocol message sent or received
 	// (the event log). It is called from many goroutines, some holding a
 	// torrent's lock: it must be quick and must not call back into the

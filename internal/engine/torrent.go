@@ -18,6 +18,7 @@ import (
 	"shoal/internal/bitfield"
 	"shoal/internal/bt"
 	"shoal/internal/peerconn"
+	"shoal/internal/pex"
 	"shoal/internal/rendezvous/proto"
 	"shoal/internal/swarm"
 	"shoal/internal/wire"
@@ -58,6 +59,9 @@ type TorrentSpec struct {
 	// little more than one copy until the peers hold every piece between
 	// them; then it seeds normally. Ignored if pieces are missing.
 	SuperSeed bool
+	// Private marks a private torrent (BEP 27): peers come from its
+	// trackers only, so no peer exchange.
+	Private bool
 }
 
 // Torrent is one torrent running in a session.
@@ -93,6 +97,7 @@ type Torrent struct {
 	tracker   trackerStatus
 	stopping  bool
 	paused    bool
+	pex       *pex.State // nil: no peer exchange
 }
 
 type peer struct {
@@ -104,6 +109,7 @@ type peer struct {
 	outgoing bool
 	cand     *candidate
 	rdv      proto.ID // the other peer's rendezvous ID, if a rendezvous link
+	pexID    uint8    // the peer's id for ut_pex messages, 0 if none
 }
 
 func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
@@ -116,6 +122,7 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 		Port:        s.port,
 		Metadata:    spec.Metadata,
 		SuperSeed:   spec.SuperSeed,
+		PEX:         pexEnabled(&s.cfg, &spec),
 		Rand:        rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 	})
 	if err != nil {
@@ -144,6 +151,9 @@ func newTorrent(s *Session, spec TorrentSpec) (*Torrent, error) {
 		rdvDialing: make(map[proto.ID]int),
 		banned:     make(map[netip.Addr]bool),
 		bannedIDs:  make(map[proto.ID]bool),
+	}
+	if pexEnabled(&s.cfg, &spec) {
+		t.pex = newPEX(&s.cfg)
 	}
 	pl := int(spec.PieceLength)
 	t.bufPool.New = func() any { b := make([]byte, pl); return &b }
@@ -272,6 +282,9 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, cand *candidate) {
 	p.conn = peerconn.New(nc, cc)
 	t.peers[id] = p
 	t.ids[theirs.PeerID] = id
+	if t.pex != nil {
+		t.pex.Join(pex.Peer(id), pexContact(p, 0))
+	}
 	acts := t.st.AddPeer(time.Now(), id, swarm.PeerInfo{Fast: fast, Extended: theirs.Reserved.Extended()})
 	t.execute(acts, nil)
 	t.mu.Unlock()
@@ -334,6 +347,9 @@ func (t *Torrent) readLoop(p *peer) {
 			t.event(p.addr, p.rdv, false, m.String())
 		}
 		t.mu.Lock()
+		if t.pex != nil && m.ID == wire.Extended && !m.Keepalive {
+			t.pexMessage(p, m)
+		}
 		acts := t.st.Handle(time.Now(), p.id, m)
 		t.execute(acts, m.Payload)
 		t.mu.Unlock()
@@ -350,6 +366,9 @@ func (t *Torrent) readLoop(p *peer) {
 	if p.cand != nil {
 		p.cand.connected = false
 		p.cand.lastEnd = time.Now()
+	}
+	if t.pex != nil {
+		t.pex.Leave(pex.Peer(p.id))
 	}
 	acts := t.st.RemovePeer(time.Now(), p.id)
 	t.execute(acts, nil)
@@ -470,8 +489,12 @@ func (t *Torrent) tickLoop() {
 		case <-tick.C:
 		}
 		t.mu.Lock()
-		acts := t.st.Tick(time.Now())
+		now := time.Now()
+		acts := t.st.Tick(now)
 		t.execute(acts, nil)
+		if t.pex != nil {
+			t.pexSend(now)
+		}
 		t.mu.Unlock()
 		t.dialMore()
 	}

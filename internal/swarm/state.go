@@ -73,12 +73,20 @@ type Config struct {
 	// (BEP 16) until every piece is held by some peer; it is ignored when
 	// pieces are missing at the start.
 	SuperSeed bool
+	// PEX announces peer exchange (BEP 11) in the extension handshake,
+	// with ExtPEXID; the engine, which knows the peers' addresses, sends
+	// and reads its messages. Never for a private torrent (BEP 27).
+	PEX bool
 	// Rand drives every random choice; nil means a fixed seed.
 	Rand *rand.Rand
 }
 
 // extMetadataID is our id for ut_metadata messages.
 const extMetadataID = 1
+
+// ExtPEXID is our id for ut_pex messages (BEP 11): peers send their peer
+// exchange messages to us with it.
+const ExtPEXID = 2
 
 // PeerInfo is what the engine knows about a peer when it connects.
 type PeerInfo struct {
@@ -187,6 +195,9 @@ func New(cfg Config) (*State, error) {
 	if len(cfg.Metadata) > 0 {
 		hs.M[wire.ExtMetadata] = extMetadataID
 		hs.MetadataSize = len(cfg.Metadata)
+	}
+	if cfg.PEX {
+		hs.M["ut_pex"] = ExtPEXID
 	}
 	ext, err := hs.Marshal()
 	if err != nil {

@@ -294,3 +294,25 @@ func TestLaterBitfieldAddsHaves(t *testing.T) {
 		t.Fatalf("peer has %d pieces, want 1", st.Peers[0].Have)
 	}
 }
+
+// TestPEXAnnounced: peer exchange is in the extension handshake only
+// when asked for (the engine leaves it out of private torrents).
+func TestPEXAnnounced(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		s, err := New(Config{NumPieces: testPieces, PieceLength: testPL, TotalLength: testTotal, PEX: on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := find(s.AddPeer(t0, 1, PeerInfo{Extended: true}), Send, wire.Extended)
+		if len(ext) != 1 {
+			t.Fatal("no extension handshake")
+		}
+		h, err := wire.ParseExtHandshake(ext[0].Msg.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, ok := h.ExtID("ut_pex"); ok != on || (on && id != ExtPEXID) {
+			t.Errorf("PEX %v: ut_pex id %d, present %v", on, id, ok)
+		}
+	}
+}
