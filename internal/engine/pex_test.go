@@ -47,9 +47,11 @@ func TestPEXIntroducesPeers(t *testing.T) {
 				_, connected = ct.ids[s.PeerID()]
 				return cand != nil && cand.source == "pex", connected
 			}
-			wait := 6 * time.Second
+			// B's first message is due 2s after C's handshake, on a 1s
+			// tick; give a loaded machine room.
+			wait := 10 * time.Second
 			if private {
-				wait = 3 * time.Second // B's first message would be due after 2s
+				wait = 4 * time.Second
 			}
 			deadline := time.Now().Add(wait)
 			known, connected := learned()
