@@ -23,19 +23,18 @@ func newPEX(cfg *Config) *pex.State {
 	return pex.New(pex.Config{Interval: cfg.PEXInterval})
 }
 
-// pexContact is how other peers can reach p: the address we dialed (its
-// listening address), or for an incoming connection its IP with the port
-// its extension handshake gave; and its rendezvous ID on a rendezvous
-// link, whose socket address is a router's or a NAT's. listen is the port
-// from the extension handshake, 0 if none.
+// pexContact is how other peers can reach p: its rendezvous ID on a
+// rendezvous link (whose socket address is a router's or a NAT's; the
+// routers try its direct addresses themselves), otherwise the address we
+// dialed (its listening address), or for an incoming connection its IP
+// with the port its extension handshake gave. listen is that port, 0 if
+// none. A contact never has both, so that a receiver makes one candidate
+// of it and never dials one peer two ways at once.
 func pexContact(p *peer, listen uint16) pex.Contact {
 	var c pex.Contact
 	switch {
 	case !p.rdv.IsZero():
 		c.Rendezvous = p.rdv
-		if p.cand != nil && p.cand.addr.IsValid() {
-			c.Addr = p.cand.addr
-		}
 	case p.outgoing:
 		c.Addr, c.Reachable = p.addr, true
 	case listen != 0:
@@ -108,11 +107,17 @@ func (t *Torrent) pexSend(now time.Time) {
 	}
 }
 
-// toWirePEX puts contacts with an address in added/dropped and the
-// rendezvous IDs of added contacts in the rendezvous list.
+// toWirePEX puts the rendezvous IDs of added contacts in the rendezvous
+// list and the other contacts in added/dropped: at most one entry per
+// contact, so a message of pex.DefaultMaxAdded contacts is never cut by
+// the receiver's cap.
 func toWirePEX(m pex.Message) wire.PEX {
 	var w wire.PEX
 	for _, c := range m.Added {
+		if c.Rendezvous != ([20]byte{}) {
+			w.Rendezvous = append(w.Rendezvous, c.Rendezvous)
+			continue
+		}
 		if c.Addr.IsValid() {
 			var f byte
 			if c.Seed {
@@ -122,9 +127,6 @@ func toWirePEX(m pex.Message) wire.PEX {
 				f |= wire.PEXReachable
 			}
 			w.Added = append(w.Added, wire.PEXPeer{Addr: c.Addr, Flags: f})
-		}
-		if c.Rendezvous != ([20]byte{}) {
-			w.Rendezvous = append(w.Rendezvous, c.Rendezvous)
 		}
 	}
 	for _, c := range m.Dropped {

@@ -245,9 +245,18 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, cand *candidate) {
 	outgoing := cand != nil
 	fast := theirs.Reserved.Fast()
 	t.mu.Lock()
-	if t.stopping || t.paused || t.isBanned(addr, rdv) || !t.s.reserveConn() {
+	// refuse drops the connection; the candidate we dialed may be dialed
+	// again later. t.mu is held.
+	refuse := func() {
+		if cand != nil {
+			cand.connected = false
+			cand.lastEnd = time.Now()
+		}
 		t.mu.Unlock()
 		nc.Close()
+	}
+	if t.stopping || t.paused || t.isBanned(addr, rdv) || !t.s.reserveConn() {
+		refuse()
 		return
 	}
 	if old, dup := t.ids[theirs.PeerID]; dup {
@@ -255,9 +264,8 @@ func (t *Torrent) addConn(nc net.Conn, theirs wire.Handshake, cand *candidate) {
 		// connection opened by the peer with the smaller id.
 		op := t.peers[old]
 		if op == nil || op.outgoing == outgoing || !t.prefer(outgoing, theirs.PeerID) {
-			t.mu.Unlock()
 			t.s.releaseConn()
-			nc.Close()
+			refuse()
 			return
 		}
 		op.conn.Close(errors.New("engine: duplicate connection"))

@@ -125,7 +125,8 @@ func (s *State) Leave(p Peer) {
 }
 
 // Enable records that p speaks ut_pex; its first message is due at
-// now+FirstDelay. Enabling a peer that has not joined, or is already
+// now+FirstDelay, or when its next message was due before a Disable if
+// that is later. Enabling a peer that has not joined, or is already
 // enabled, does nothing.
 func (s *State) Enable(now time.Time, p Peer) {
 	cn, ok := s.conns[p]
@@ -133,23 +134,24 @@ func (s *State) Enable(now time.Time, p Peer) {
 		return
 	}
 	cn.enabled = true
-	cn.next = now.Add(s.cfg.FirstDelay)
+	if first := now.Add(s.cfg.FirstDelay); first.After(cn.next) {
+		cn.next = first
+	}
 	cn.told = make(map[key]Contact)
 }
 
 // Disable records that p no longer speaks ut_pex (an extension handshake
-// without ut_pex) and forgets what it was told and when it last sent. A later
-// Enable starts over.
+// without ut_pex) and forgets what it was told: a later Enable sends the
+// whole set again. When p last sent and when its next message is due are
+// kept, so that a peer switching ut_pex off and on can neither send more
+// often nor be sent to more often than once an Interval.
 func (s *State) Disable(p Peer) {
 	cn, ok := s.conns[p]
 	if !ok {
 		return
 	}
 	cn.enabled = false
-	cn.next = time.Time{}
 	cn.told = nil
-	cn.lastRecv = time.Time{}
-	cn.received = false
 }
 
 func (s *State) setContact(cn *conn, c Contact) {

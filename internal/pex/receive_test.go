@@ -236,3 +236,30 @@ func TestReceiveSharedConnectedAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestToggleKeepsLimits: a peer that switches ut_pex off and on again can
+// neither send more often than the flood limit allows nor get the whole
+// set sooner than its schedule.
+func TestToggleKeepsLimits(t *testing.T) {
+	s := New(Config{Interval: time.Minute, FirstDelay: 2 * time.Second})
+	s.Join(1, a(1))
+	s.Join(2, a(2))
+	s.Enable(at(0), 1)
+	if out := s.Due(at(2 * time.Second)); len(out) != 1 {
+		t.Fatalf("first message: %s", render(out))
+	}
+	if got := s.Receive(at(3*time.Second), 1, Message{Added: []Contact{a(30)}}); len(got) != 1 {
+		t.Fatalf("first message from the peer: %s", strs(got))
+	}
+	s.Disable(1)
+	s.Enable(at(4*time.Second), 1)
+	if got := s.Receive(at(5*time.Second), 1, Message{Added: []Contact{a(31)}}); got != nil {
+		t.Errorf("a message 2s after the last one, across a toggle, was taken: %s", strs(got))
+	}
+	if out := s.Due(at(10 * time.Second)); len(out) != 0 {
+		t.Errorf("the toggle brought the next message forward: %s", render(out))
+	}
+	if out := s.Due(at(62 * time.Second)); len(out) != 1 || len(out[0].Msg.Added) != 1 {
+		t.Errorf("after the interval the whole set goes again: %s", render(out))
+	}
+}

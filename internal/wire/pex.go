@@ -57,8 +57,7 @@ type PEX struct {
 
 // pexDict is the bencoded form of a PEX. "added", "added.f" and
 // "dropped" are always written, even empty, because some clients
-// expect them. The fields are strings rather than byte slices because
-// the decoder would fill a byte slice from a list of integers too.
+// expect them. Every value is a compact byte string.
 type pexDict struct {
 	Added      string `bencode:"added"`
 	AddedF     string `bencode:"added.f"`

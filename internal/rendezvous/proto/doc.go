@@ -8,5 +8,8 @@
 // Parsers are strict: a body must be consumed exactly, booleans are 0 or 1,
 // and every truncated prefix of a valid frame fails.
 //
-// The rendezvous protocol is shoal's own; it implements no BEP.
+// The rendezvous protocol is shoal's own; it implements no BEP. It has no
+// version negotiation yet: routers and peers must run the same release
+// (for instance, routers now prove their key on every relay leg, which
+// older peers do not expect).
 package proto
