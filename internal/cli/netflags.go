@@ -57,11 +57,15 @@ func (o *netOptions) register(fs *flagSet) {
 }
 
 // profile starts the CPU profile if asked; the returned func stops it.
-func (o *netOptions) profile() (func(), error) {
-	if o.cpuprof == "" {
+func (o *netOptions) profile() (func(), error) { return startCPUProfile(o.cpuprof) }
+
+// startCPUProfile writes a CPU profile to path (nothing if empty) until
+// the returned stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
 		return func() {}, nil
 	}
-	f, err := os.Create(o.cpuprof)
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("cpu profile: %w", err)
 	}

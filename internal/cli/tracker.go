@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -207,21 +206,4 @@ func rescanOnHangup(srv *server.Server, log *slog.Logger) (stop func()) {
 // envCPUProfile starts a CPU profile into the file named by
 // SHOAL_CPUPROFILE, if set, for benchmark scripts that profile a server
 // (deliberately not a flag); stop writes it out.
-func envCPUProfile() (stop func(), err error) {
-	path := os.Getenv("SHOAL_CPUPROFILE")
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("cpu profile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("cpu profile: %w", err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
-}
+func envCPUProfile() (stop func(), err error) { return startCPUProfile(os.Getenv("SHOAL_CPUPROFILE")) }

@@ -16,6 +16,7 @@ import (
 
 	"shoal/internal/rendezvous/node"
 	"shoal/internal/rendezvous/proto"
+	"shoal/internal/rendezvous/rdvtest"
 	"shoal/internal/rendezvous/router"
 )
 
@@ -80,8 +81,8 @@ func TestRelayImpostor(t *testing.T) {
 			if tc.pin {
 				cfg.RouterID = r.ID()
 			}
-			a := startNodeAt(t, mitm.addr(), cfg)
-			b := startNodeAt(t, mitm.addr(), cfg)
+			a := rdvtest.StartNodeAt(t, mitm.addr(), cfg)
+			b := rdvtest.StartNodeAt(t, mitm.addr(), cfg)
 			echo(t, b)
 			l, err := a.Dial(t.Context(), b.ID())
 			if mitm.legs() == 0 {
@@ -110,33 +111,6 @@ func TestRelayImpostor(t *testing.T) {
 			}
 		})
 	}
-}
-
-// startNodeAt runs a node whose router is at addr until the test ends and
-// returns it once registered.
-func startNodeAt(t *testing.T, addr string, cfg node.Config) *node.Node {
-	t.Helper()
-	cfg.Key, cfg.Router, cfg.Listen = key(t), addr, "127.0.0.1:0"
-	n, err := node.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		n.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	rctx, rcancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer rcancel()
-	if err := n.Ready(rctx); err != nil {
-		t.Fatalf("node not ready: %v", err)
-	}
-	return n
 }
 
 // impostor listens in front of a router. Every connection gets the

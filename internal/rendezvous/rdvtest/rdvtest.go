@@ -82,10 +82,17 @@ func Federated(t testing.TB, ca, cb router.Config) (a, b *router.Router) {
 // means 127.0.0.1 on any port.
 func StartNode(t testing.TB, r *router.Router, cfg node.Config) *node.Node {
 	t.Helper()
+	return StartNodeAt(t, r.Addr().String(), cfg)
+}
+
+// StartNodeAt is StartNode for a router (or something posing as one) at
+// the address addr.
+func StartNodeAt(t testing.TB, addr string, cfg node.Config) *node.Node {
+	t.Helper()
 	if cfg.Key == nil {
 		cfg.Key = Key(t)
 	}
-	cfg.Router = r.Addr().String()
+	cfg.Router = addr
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
